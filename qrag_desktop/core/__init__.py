@@ -1,0 +1,1 @@
+"""The engine: documents, chunking, models, store, retrieval, answering. Imports no Qt."""

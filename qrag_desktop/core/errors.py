@@ -1,0 +1,60 @@
+"""Errors the engine raises: a message for a person, and the technical cause for the log."""
+
+from __future__ import annotations
+
+
+class QragError(Exception):
+    """Base error. ``message`` is shown to the user; ``cause`` (the original exception) goes to the log."""
+
+    def __init__(self, message: str, *, cause: BaseException | None = None, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.cause = cause
+        self.hint = hint
+
+    def user_text(self) -> str:
+        """Message and, when there is one, what to do about it."""
+        return f"{self.message} {self.hint}" if self.hint else self.message
+
+
+class ConfigError(QragError):
+    """Settings are invalid or cannot be read/written."""
+
+
+class DocumentError(QragError):
+    """A single file could not be read or parsed. Indexing of other files goes on."""
+
+
+class ModelNotFoundError(QragError):
+    """A model id or folder is not available on disk (and cannot be downloaded now)."""
+
+
+class ModelLoadError(QragError):
+    """A model was found but could not be loaded (bad files, out of memory, wrong kind)."""
+
+
+class StoreError(QragError):
+    """The vector store failed."""
+
+
+class StoreLockedError(StoreError):
+    """Another process holds the local store."""
+
+
+class StoreUnavailableError(StoreError):
+    """The store cannot be opened or reached (damaged file, server down)."""
+
+
+class ModelMismatchError(StoreError):
+    """The index was built with a different embedding model/dimension/instruction."""
+
+
+class AnswerError(QragError):
+    """The answer model could not produce an answer (no key, no network, rejected key, timeout)."""
+
+
+class Cancelled(QragError):
+    """A long job was cancelled by the user."""
+
+    def __init__(self, message: str = "Cancelled.") -> None:
+        super().__init__(message)

@@ -1,0 +1,185 @@
+"""Typed settings, stored as TOML; where data, config and logs live.
+
+Secrets (the OpenAI key, a Milvus token) are never part of these settings: they come from the
+environment or the OS keychain (see ``secrets.py``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import tomli_w
+
+from qrag_desktop import APP_NAME
+from qrag_desktop.core.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+SCHEMA_VERSION = 1
+DEFAULT_EMBED_MODEL = "Qwen/Qwen3-Embedding-0.6B"
+DEFAULT_RERANK_MODEL = "Qwen/Qwen3-Reranker-0.6B"
+DEFAULT_TASK = "Given a web search query, retrieve relevant passages that answer the query"
+SETTINGS_FILE = "settings.toml"
+
+
+@dataclass(frozen=True)
+class FolderSetting:
+    path: str
+    local_only: bool = False  # passages from here are searchable but never sent to the cloud model
+
+
+@dataclass(frozen=True)
+class Settings:
+    schema_version: int = SCHEMA_VERSION
+    # models
+    embed_model: str = DEFAULT_EMBED_MODEL
+    rerank_model: str = DEFAULT_RERANK_MODEL
+    rerank_enabled: bool = True
+    device: str = "auto"  # auto, cpu, cuda, mps
+    embed_dim: int | None = None  # Matryoshka truncation (32..1024); None = the model's full size
+    query_instruction: str = DEFAULT_TASK
+    rerank_instruction: str = DEFAULT_TASK
+    # chunking
+    chunk_tokens: int = 384
+    chunk_overlap: int = 48
+    # retrieval
+    candidates: int = 30
+    top_k: int = 5
+    # store
+    milvus_uri: str | None = None  # None: the local Milvus Lite file in the data dir
+    collection: str = "knowledge"
+    # answer
+    openai_model: str = "gpt-4o"
+    openai_base_url: str | None = None
+    answer_timeout_s: float = 60.0
+    # indexing
+    max_file_mb: float = 50.0
+    folders: tuple[FolderSetting, ...] = ()
+    ui_language: str = "system"  # system, en, zh_CN
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["folders"] = [dataclasses.asdict(f) for f in self.folders]
+        return {k: v for k, v in d.items() if v is not None}
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Settings:
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        kwargs: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key not in known:
+                continue  # settings written by a newer version: ignore unknown keys, keep going
+            if key == "folders":
+                value = tuple(
+                    FolderSetting(path=str(f["path"]), local_only=bool(f.get("local_only", False)))
+                    for f in value
+                )
+            kwargs[key] = value
+        kwargs["schema_version"] = SCHEMA_VERSION
+        return cls(**kwargs)
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where one knowledge base keeps its files."""
+
+    data_dir: Path
+    config_dir: Path
+    log_dir: Path
+
+    @property
+    def settings_file(self) -> Path:
+        return self.config_dir / SETTINGS_FILE
+
+    @property
+    def store_path(self) -> Path:
+        return self.data_dir / "index.db"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.data_dir / "manifest.sqlite"
+
+    @property
+    def conversations_path(self) -> Path:
+        return self.data_dir / "conversations.sqlite"
+
+    @classmethod
+    def resolve(cls, data_dir: str | os.PathLike[str] | None = None) -> Paths:
+        """``--data-dir`` or ``QRAG_DATA_DIR`` moves everything (data, settings, logs) under one folder."""
+        chosen = data_dir or os.environ.get("QRAG_DATA_DIR")
+        if chosen:
+            root = Path(chosen).expanduser().resolve()
+            return cls(data_dir=root, config_dir=root, log_dir=root / "logs")
+        return cls(
+            data_dir=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+            config_dir=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
+            log_dir=Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)),
+        )
+
+    def ensure(self) -> Paths:
+        for p in (self.data_dir, self.config_dir, self.log_dir):
+            p.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+def load_settings(paths: Paths) -> Settings:
+    """Read settings; a missing file gives defaults, a broken one a ConfigError that names the file."""
+    f = paths.settings_file
+    if not f.exists():
+        return Settings()
+    try:
+        raw = tomllib.loads(f.read_text(encoding="utf-8"))
+        return Settings.from_dict(raw)
+    except (tomllib.TOMLDecodeError, TypeError, KeyError, ValueError, OSError) as exc:
+        raise ConfigError(
+            f"The settings file {f} could not be read.",
+            cause=exc,
+            hint="Fix or delete it; defaults will be used when it is gone.",
+        ) from exc
+
+
+def save_settings(paths: Paths, settings: Settings) -> None:
+    """Write atomically so a crash mid-write never leaves a half file."""
+    paths.config_dir.mkdir(parents=True, exist_ok=True)
+    f = paths.settings_file
+    tmp = f.with_suffix(".toml.tmp")
+    tmp.write_text(tomli_w.dumps(settings.to_dict()), encoding="utf-8")
+    os.replace(tmp, f)
+
+
+def apply_env(settings: Settings, env: dict[str, str] | None = None) -> Settings:
+    """Environment overrides (QRAG_EMBED_MODEL, QRAG_RERANK_MODEL, QRAG_MILVUS_URI) for this run only."""
+    env = dict(os.environ) if env is None else env
+    changes: dict[str, Any] = {}
+    if env.get("QRAG_EMBED_MODEL"):
+        changes["embed_model"] = env["QRAG_EMBED_MODEL"]
+    if env.get("QRAG_RERANK_MODEL"):
+        changes["rerank_model"] = env["QRAG_RERANK_MODEL"]
+    if env.get("QRAG_MILVUS_URI"):
+        changes["milvus_uri"] = env["QRAG_MILVUS_URI"]
+    return settings.replace(**changes) if changes else settings
+
+
+__all__ = [
+    "DEFAULT_EMBED_MODEL",
+    "DEFAULT_RERANK_MODEL",
+    "DEFAULT_TASK",
+    "FolderSetting",
+    "Paths",
+    "Settings",
+    "apply_env",
+    "load_settings",
+    "save_settings",
+]

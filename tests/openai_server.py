@@ -1,0 +1,1 @@
+"""OpenAI-compatible localhost server fixture (filled in by the answer work)."""

@@ -1,0 +1,1 @@
+"""Stand-in model fixtures (filled in by the models work)."""
