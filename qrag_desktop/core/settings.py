@@ -52,7 +52,8 @@ class Settings:
     chunk_tokens: int = 384
     chunk_overlap: int = 48
     # retrieval
-    candidates: int = 30
+    candidates: int = 30  # per recall method, fused with RRF
+    rerank_candidates: int = 20  # how many fused hits the cross-encoder reads
     top_k: int = 5
     # store
     milvus_uri: str | None = None  # None: the local Milvus Lite file in the data dir

@@ -61,6 +61,7 @@ class SearchResult:
     hits: tuple[Hit, ...]
     timings_ms: dict[str, float] = field(default_factory=dict)
     reranked: bool = False
+    notes: tuple[str, ...] = ()  # things a person should know, e.g. "reranker not on disk: skipped"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,277 @@
+"""One knowledge base: settings, store, manifest and models, shared by the CLI and the app.
+
+Models load lazily and once; one lock serialises model calls so indexing and chat never run two
+forward passes on one model at the same time.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from qrag_desktop.core.chunking import Chunker
+from qrag_desktop.core.documents import load_document
+from qrag_desktop.core.errors import ModelNotFoundError, QragError, StoreError
+from qrag_desktop.core.indexer import Indexer, IndexProgress, IndexReport, settings_key
+from qrag_desktop.core.jobs import JobControl
+from qrag_desktop.core.manifest import Manifest
+from qrag_desktop.core.retrieval import Retriever
+from qrag_desktop.core.settings import FolderSetting, Paths, Settings
+from qrag_desktop.core.types import Document, SearchResult
+
+log = logging.getLogger(__name__)
+
+KEYWORD_ONLY = "(keyword only)"
+KEYWORD_ONLY_DIM = 8
+
+
+@dataclass(frozen=True)
+class Status:
+    files: int
+    files_failed: int
+    chunks: int
+    model_id: str | None
+    dimension: int | None
+    query_instruction: str | None
+    store: str
+    data_dir: str
+    folders: tuple[FolderSetting, ...]
+
+
+def _parse_in_process(path: Path, max_bytes: int | None) -> Document:
+    return load_document(path, max_bytes=max_bytes)
+
+
+class Engine:
+    def __init__(self, settings: Settings, paths: Paths, *, milvus_token: str | None = None) -> None:
+        self.settings = settings
+        self.paths = paths
+        self._milvus_token = milvus_token
+        self._store = None
+        self._manifest: Manifest | None = None
+        self._embedder = None
+        self._reranker = None
+        self._pool = None
+        self._init_lock = threading.Lock()
+        self.model_lock = threading.Lock()
+
+    # -- parts, loaded on first use -----------------------------------------------------------------
+    @property
+    def store(self):  # -> MilvusStore
+        with self._init_lock:
+            if self._store is None:
+                from qrag_desktop.core.store import open_store
+
+                self.paths.ensure()
+                store = open_store(self.settings, self.paths, token=self._milvus_token)
+                store.open()
+                self._store = store
+            return self._store
+
+    @property
+    def manifest(self) -> Manifest:
+        with self._init_lock:
+            if self._manifest is None:
+                self.paths.ensure()
+                self._manifest = Manifest(self.paths.manifest_path)
+            return self._manifest
+
+    def embedder(self):  # -> Embedder
+        """The embedding model, loaded on first call (raises ModelNotFoundError when not on disk)."""
+        with self._init_lock:
+            if self._embedder is None:
+                from qrag_desktop.core.models.embedder import Embedder
+
+                emb = Embedder(
+                    self.settings.embed_model,
+                    device=self.settings.device,
+                    dim=self.settings.embed_dim,
+                    query_instruction=self.settings.query_instruction,
+                )
+                emb.warm_up()
+                self._embedder = emb
+            return self._embedder
+
+    def reranker(self):  # -> Reranker
+        with self._init_lock:
+            if self._reranker is None:
+                from qrag_desktop.core.models.reranker import Reranker
+
+                rr = Reranker(
+                    self.settings.rerank_model,
+                    device=self.settings.device,
+                    instruction=self.settings.rerank_instruction,
+                )
+                rr.warm_up()
+                self._reranker = rr
+            return self._reranker
+
+    def current_spec(self):  # -> EmbeddingSpec
+        from qrag_desktop.core.store import EmbeddingSpec
+
+        emb = self.embedder()
+        return EmbeddingSpec(
+            model_id=self.settings.embed_model,
+            dimension=emb.dimension,
+            query_instruction=self.settings.query_instruction,
+        )
+
+    # -- indexing -----------------------------------------------------------------------------------
+    def index(
+        self,
+        folders: Sequence[str | os.PathLike[str]],
+        control: JobControl | None = None,
+        *,
+        reembed: bool = False,
+        keyword_only: bool = False,
+        only: Sequence[str] | None = None,
+        parse=None,
+    ) -> Iterator[IndexProgress | IndexReport]:
+        """Index ``folders`` (a generator of progress; the last item is the report).
+
+        ``keyword_only`` indexes for BM25 search with no embedding model (zero vectors), so the
+        app is useful before a model is on disk; a later run with a model re-embeds.
+        """
+        from qrag_desktop.core.store import EmbeddingSpec
+
+        store = self.store
+        if keyword_only:
+            embedder = None
+            spec = EmbeddingSpec(model_id=KEYWORD_ONLY, dimension=KEYWORD_ONLY_DIM, query_instruction="")
+            tokenizer = None
+        else:
+            embedder = self.embedder()
+            spec = self.current_spec()
+            tokenizer = embedder.tokenizer
+        existing = store.spec()
+        if existing is not None and (reembed or existing.model_id == KEYWORD_ONLY) and existing != spec:
+            log.info("re-embedding: dropping collection built with %s", existing.model_id)
+            store.drop()
+            self.manifest.clear()
+        store.ensure_collection(spec)
+        chunk_tokens = self.settings.chunk_tokens
+        if embedder is not None and embedder.max_tokens:
+            chunk_tokens = min(chunk_tokens, int(embedder.max_tokens))
+        chunker = Chunker(tokenizer, chunk_tokens=chunk_tokens, overlap=self.settings.chunk_overlap)
+        indexer = Indexer(
+            store=store,
+            manifest=self.manifest,
+            chunker=chunker,
+            embedder=embedder,
+            dimension=spec.dimension,
+            parse=parse or self._parser(),
+            settings_key=settings_key(chunker, spec.model_id, spec.dimension),
+            max_bytes=int(self.settings.max_file_mb * 1024 * 1024),
+            model_lock=self.model_lock,
+        )
+        yield from indexer.run(folders, control, only=only)
+
+    def _parser(self):
+        """Parse in a separate process with a time limit, so a pathological file cannot hang us."""
+        try:
+            from qrag_desktop.core.documents.isolation import ParserPool
+        except ImportError:  # pragma: no cover
+            return _parse_in_process
+        if self._pool is None:
+            self._pool = ParserPool(timeout_s=60.0)
+        return self._pool.parse
+
+    def remove_folder(self, folder: str) -> int:
+        """Take a folder's chunks out of the index. Returns the number of chunks removed."""
+        root = str(Path(folder).expanduser().resolve())
+        removed = 0
+        for rec in self.manifest.all(folder=root):
+            removed += self.store.delete_path(rec.path)
+            self.manifest.delete(rec.path)
+        self.store.flush()
+        return removed
+
+    # -- searching ----------------------------------------------------------------------------------
+    def retriever(self, *, rerank: bool = True) -> tuple[Retriever, tuple[str, ...]]:
+        """A retriever matching what the index was built with; notes say what had to be skipped."""
+        store = self.store
+        spec = store.spec()
+        notes: list[str] = []
+        embedder = None
+        if spec is not None and spec.model_id != KEYWORD_ONLY:
+            embedder = self.embedder()
+            store.check_spec(self.current_spec())
+        elif spec is not None:
+            notes.append("This index was built for keyword search only; results are keyword matches.")
+        reranker = None
+        if rerank and self.settings.rerank_enabled:
+            try:
+                reranker = self.reranker()
+            except ModelNotFoundError as exc:
+                notes.append(f"{exc.message} Results are not reranked.")
+        r = Retriever(
+            store,
+            embedder,
+            reranker,
+            candidates=self.settings.candidates,
+            rerank_candidates=self.settings.rerank_candidates,
+            top_k=self.settings.top_k,
+            model_lock=self.model_lock,
+        )
+        return r, tuple(notes)
+
+    def search_stages(
+        self, query: str, *, top_k: int | None = None, rerank: bool = True,
+        paths_prefix: Sequence[str] | None = None, control: JobControl | None = None,
+    ) -> Iterator[SearchResult]:
+        import dataclasses
+
+        retriever, notes = self.retriever(rerank=rerank)
+        for result in retriever.stages(query, top_k=top_k, rerank=rerank, paths_prefix=paths_prefix,
+                                       control=control):
+            yield dataclasses.replace(result, notes=result.notes + notes)
+
+    def search(self, query: str, **kwargs) -> SearchResult:
+        result = None
+        for result in self.search_stages(query, **kwargs):
+            pass
+        assert result is not None
+        return result
+
+    def local_only_roots(self) -> list[str]:
+        return [str(Path(f.path).expanduser().resolve()) for f in self.settings.folders if f.local_only]
+
+    # -- status / lifetime --------------------------------------------------------------------------
+    def status(self) -> Status:
+        store = self.store
+        stats = store.stats()
+        records = self.manifest.all()
+        spec = stats.spec
+        return Status(
+            files=sum(1 for r in records if r.status == "done"),
+            files_failed=sum(1 for r in records if r.status == "failed"),
+            chunks=stats.chunks,
+            model_id=spec.model_id if spec else None,
+            dimension=spec.dimension if spec else None,
+            query_instruction=spec.query_instruction if spec else None,
+            store=stats.location,
+            data_dir=str(self.paths.data_dir),
+            folders=self.settings.folders,
+        )
+
+    def close(self) -> None:
+        """Idempotent: close parser processes, the store and the manifest."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+        if self._store is not None:
+            try:
+                self._store.close()
+            except StoreError:
+                pass
+            self._store = None
+        if self._manifest is not None:
+            self._manifest.close()
+            self._manifest = None
+
+
+__all__ = ["Engine", "KEYWORD_ONLY", "QragError", "Status"]

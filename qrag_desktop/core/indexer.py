@@ -1,0 +1,425 @@
+"""Index folders: scan, parse, chunk, embed, store — as a generator that yields progress.
+
+Order of writes (why a kill -9 at any moment loses nothing and doubles nothing):
+
+1. Before any chunk of a file is written, its manifest row is set to ``writing`` with the new
+   chunk ids. A crash after this point leaves a row that the next run re-processes.
+2. Chunks are upserted by deterministic id (hash of path, position, text): writing the same
+   chunk twice replaces it, so re-processing never creates duplicates.
+3. The store is flushed, then every chunk stored under the file's path whose id is not in the
+   new list (an older version's, or a crashed run's) is deleted: no orphans survive.
+4. Only then is the manifest row set to ``done``. So ``done`` always means "all chunks stored".
+
+On re-processing, chunks already stored under their id are not embedded again, so the work
+done before a crash is kept. Deleted files lose their chunks first and their manifest row
+last, so a crash in between is simply repeated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from qrag_desktop.core.chunking import Chunker
+from qrag_desktop.core.errors import Cancelled, DocumentError
+from qrag_desktop.core.jobs import JobControl
+from qrag_desktop.core.manifest import Manifest
+from qrag_desktop.core.scan import iter_files
+from qrag_desktop.core.types import Chunk, Document
+
+if TYPE_CHECKING:
+    from qrag_desktop.core.models.embedder import Embedder
+    from qrag_desktop.core.store import MilvusStore
+
+ParseFn = Callable[[Path, "int | None"], Document]
+
+
+@dataclass(frozen=True)
+class FileStatus:
+    """A file's state, as the file table shows it."""
+
+    path: str
+    status: str  # queued, parsing, embedding, done, unchanged, failed, removed
+    error: str | None = None
+    chunks: int = 0
+
+
+@dataclass(frozen=True)
+class IndexProgress:
+    stage: str  # scanning, parsing, embedding, cleaning
+    files_done: int = 0
+    files_total: int = 0
+    chunks_done: int = 0
+    chunks_total: int = 0
+    current: str | None = None
+    chunks_per_s: float = 0.0
+    eta_s: float | None = None
+    file: FileStatus | None = None  # set when one file's status changed
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    files_seen: int
+    files_indexed: int
+    files_unchanged: int
+    files_failed: tuple[tuple[str, str], ...]
+    chunks_added: int
+    chunks_deleted: int
+    chunks_total: int
+    seconds: float
+    cancelled: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["files_failed"] = [{"path": p, "error": e} for p, e in self.files_failed]
+        d["seconds"] = round(self.seconds, 3)
+        return d
+
+
+@dataclass
+class _Pending:
+    """A parsed file waiting to be embedded and written."""
+
+    path: str
+    folder: str
+    size: int
+    mtime_ns: int
+    digest: str
+    chunks: list[Chunk]
+    reuse: dict[str, np.ndarray] = field(default_factory=dict)  # chunk id -> vector we already have
+
+
+def file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def settings_key(chunker: Chunker, embed_model: str | None, dim: int | None) -> str:
+    """Everything that changes a file's chunks or vectors; a change re-indexes the file."""
+    return json.dumps(
+        {"tokens": chunker.chunk_tokens, "overlap": chunker.overlap, "model": embed_model, "dim": dim},
+        sort_keys=True,
+    )
+
+
+class Indexer:
+    def __init__(
+        self,
+        *,
+        store: MilvusStore,
+        manifest: Manifest,
+        chunker: Chunker,
+        embedder: Embedder | None,
+        dimension: int,
+        parse: ParseFn,
+        settings_key: str,
+        max_bytes: int | None = None,
+        batch_chunks: int = 64,
+        embed_batch_tokens: int = 8192,
+        model_lock: threading.Lock | None = None,
+    ) -> None:
+        self.store = store
+        self.manifest = manifest
+        self.chunker = chunker
+        self.embedder = embedder
+        self.dimension = dimension
+        self.parse = parse
+        self.settings_key = settings_key
+        self.max_bytes = max_bytes
+        self.batch_chunks = batch_chunks
+        self.embed_batch_tokens = embed_batch_tokens
+        # Taken per embedding batch, not per run, so a question asked while indexing gets the
+        # model between two batches instead of waiting for the whole run.
+        self.model_lock = model_lock or threading.Lock()
+
+    # -- the job ---------------------------------------------------------------------------------
+    def run(
+        self,
+        folders: Sequence[str | os.PathLike[str]],
+        control: JobControl | None = None,
+        *,
+        only: Sequence[str] | None = None,
+    ) -> Iterator[IndexProgress | IndexReport]:
+        """Bring the index in line with ``folders``. Yields progress; the last item is the report.
+
+        ``only``: restrict the work to these files (the watcher's changed paths); deletion of
+        vanished files is then limited to them too.
+        """
+        control = control or JobControl()
+        t0 = time.monotonic()
+        roots = [str(Path(f).expanduser().resolve()) for f in folders]
+        failed: dict[str, str] = {}
+        added = deleted = unchanged = indexed = 0
+        cancelled = False
+
+        try:
+            # 1. scan
+            seen: dict[str, str] = {}  # path -> folder
+            only_set = {str(Path(p).resolve()) for p in only} if only is not None else None
+            for root in roots:
+                if not Path(root).exists():
+                    failed[root] = "folder not found (moved, deleted or unmounted?)"
+                    continue
+                for p in iter_files(root):
+                    sp = str(p)
+                    if only_set is None or sp in only_set:
+                        seen.setdefault(sp, root)
+                    if len(seen) % 200 == 0:
+                        control.checkpoint()
+                        yield IndexProgress("scanning", files_total=len(seen), current=sp)
+            files = sorted(seen)
+            total = len(files)
+            yield IndexProgress("scanning", files_total=total)
+
+            # 2. decide what changed (a stat per file; a hash only when size or mtime moved)
+            todo: list[tuple[str, str, int, int, str]] = []  # path, folder, size, mtime, digest
+            done_count = 0
+            for path in files:
+                control.checkpoint()
+                rec = self.manifest.get(path)
+                try:
+                    st = os.stat(path)
+                except OSError as exc:
+                    failed[path] = _os_error_text(exc)
+                    done_count += 1
+                    yield self._file_event("parsing", done_count, total, FileStatus(path, "failed", failed[path]))
+                    continue
+                if (
+                    rec is not None
+                    and rec.status == "done"
+                    and rec.settings_key == self.settings_key
+                    and rec.size == st.st_size
+                    and rec.mtime_ns == st.st_mtime_ns
+                ):
+                    unchanged += 1
+                    done_count += 1
+                    yield self._file_event("parsing", done_count, total, FileStatus(path, "unchanged", chunks=len(rec.chunk_ids)))
+                    continue
+                try:
+                    digest = file_digest(Path(path))
+                except OSError as exc:
+                    failed[path] = _os_error_text(exc)
+                    done_count += 1
+                    yield self._file_event("parsing", done_count, total, FileStatus(path, "failed", failed[path]))
+                    continue
+                if rec is not None and rec.status == "done" and rec.settings_key == self.settings_key and rec.hash == digest:
+                    # touched but not changed: remember the new stat, embed nothing
+                    self.manifest.put(path, folder=seen[path], size=st.st_size, mtime_ns=st.st_mtime_ns,
+                                      digest=digest, status="done", chunk_ids=rec.chunk_ids,
+                                      settings_key=self.settings_key)
+                    unchanged += 1
+                    done_count += 1
+                    yield self._file_event("parsing", done_count, total, FileStatus(path, "unchanged", chunks=len(rec.chunk_ids)))
+                    continue
+                todo.append((path, seen[path], st.st_size, st.st_mtime_ns, digest))
+                yield IndexProgress("parsing", done_count, total, current=path, file=FileStatus(path, "queued"))
+
+            # 3. vanished or now-excluded files leave the index (renames are matched first)
+            vanished = self._vanished(roots, seen, only_set)
+            vanished_by_hash = {rec.hash: rec for rec in vanished if rec.status == "done"}
+
+            # 4. parse and chunk what changed
+            pending: list[_Pending] = []
+            chunks_total = 0
+            for path, folder, size, mtime_ns, digest in todo:
+                control.checkpoint()
+                yield IndexProgress("parsing", done_count, total, current=path, file=FileStatus(path, "parsing"))
+                try:
+                    doc = self.parse(Path(path), self.max_bytes)
+                    chunks = self.chunker.chunk(doc)
+                    if not chunks:
+                        raise DocumentError("no text")
+                except DocumentError as exc:
+                    failed[path] = exc.message
+                    self._mark_failed(path, folder, size, mtime_ns, digest, exc.message)
+                    deleted += self.store.delete_path(path)
+                    done_count += 1
+                    yield self._file_event("parsing", done_count, total, FileStatus(path, "failed", exc.message))
+                    continue
+                item = _Pending(path, folder, size, mtime_ns, digest, chunks)
+                old = vanished_by_hash.pop(digest, None)
+                if old is not None:  # a rename or move: reuse the vectors by position
+                    item.reuse = self._vectors_by_position(old.chunk_ids, chunks)
+                pending.append(item)
+                chunks_total += len(chunks)
+
+            # vanished files: chunks first, manifest row last
+            for rec in vanished:
+                control.checkpoint()
+                deleted += self.store.delete_path(rec.path)
+                self.manifest.delete(rec.path)
+                yield IndexProgress("cleaning", done_count, total, file=FileStatus(rec.path, "removed"))
+            if vanished:
+                self.store.flush()
+
+            # 5. embed and write, in groups of files
+            chunks_done = 0
+            t_embed = time.monotonic()
+            group: list[_Pending] = []
+            group_chunks = 0
+            for i, item in enumerate(pending):
+                group.append(item)
+                group_chunks += len(item.chunks)
+                if group_chunks < self.batch_chunks and i + 1 < len(pending):
+                    continue
+                for ev in self._write_group(group, control, done_count, total, chunks_done, chunks_total, t_embed):
+                    if isinstance(ev, tuple):
+                        a, d = ev
+                        added += a
+                        deleted += d
+                    else:
+                        yield ev
+                chunks_done += group_chunks
+                done_count += len(group)
+                indexed += len(group)
+                group, group_chunks = [], 0
+        except Cancelled:
+            cancelled = True
+        finally:
+            try:
+                self.store.flush()
+            except Exception:  # noqa: BLE001 - the report must still come out
+                pass
+
+        yield IndexReport(
+            files_seen=len(seen) if "seen" in locals() else 0,
+            files_indexed=indexed,
+            files_unchanged=unchanged,
+            files_failed=tuple(sorted(failed.items())),
+            chunks_added=added,
+            chunks_deleted=deleted,
+            chunks_total=self.store.count(),
+            seconds=time.monotonic() - t0,
+            cancelled=cancelled,
+        )
+
+    # -- pieces ----------------------------------------------------------------------------------
+    def _file_event(self, stage: str, done: int, total: int, fs: FileStatus) -> IndexProgress:
+        return IndexProgress(stage, done, total, current=fs.path, file=fs)
+
+    def _vanished(self, roots: list[str], seen: dict[str, str], only: set[str] | None) -> list:
+        out = []
+        for rec in self.manifest.all():
+            if rec.path in seen:
+                continue
+            if only is not None:
+                if rec.path in only:
+                    out.append(rec)
+                continue
+            if any(rec.path == r or rec.path.startswith(r.rstrip(os.sep) + os.sep) for r in roots):
+                out.append(rec)
+        return out
+
+    def _mark_failed(self, path: str, folder: str, size: int, mtime_ns: int, digest: str, error: str) -> None:
+        self.manifest.put(path, folder=folder, size=size, mtime_ns=mtime_ns, digest=digest, status="failed",
+                          chunk_ids=[], settings_key=self.settings_key, error=error)
+
+    def _vectors_by_position(self, old_ids: Sequence[str], chunks: list[Chunk]) -> dict[str, np.ndarray]:
+        if len(old_ids) != len(chunks):
+            return {}
+        try:
+            old_vecs = self.store.vectors_for_ids(list(old_ids))
+        except Exception:  # noqa: BLE001 - reuse is an optimisation; embedding again is correct
+            return {}
+        return {c.id: old_vecs[o] for o, c in zip(old_ids, chunks) if o in old_vecs}
+
+    def _write_group(
+        self,
+        group: list[_Pending],
+        control: JobControl,
+        files_done: int,
+        files_total: int,
+        chunks_done: int,
+        chunks_total: int,
+        t_embed: float,
+    ) -> Iterator[IndexProgress | tuple[int, int]]:
+        # (1) mark writing, and find what a crashed run already stored
+        need: list[Chunk] = []
+        have: dict[str, np.ndarray] = {}
+        for item in group:
+            ids = [c.id for c in item.chunks]
+            self.manifest.put(item.path, folder=item.folder, size=item.size, mtime_ns=item.mtime_ns,
+                              digest=item.digest, status="writing", chunk_ids=ids,
+                              settings_key=self.settings_key)
+            stored = set(self.store.ids_for_path(item.path))
+            have.update(item.reuse)
+            need.extend(c for c in item.chunks if c.id not in stored and c.id not in item.reuse)
+            yield IndexProgress("embedding", files_done, files_total, chunks_done, chunks_total,
+                                current=item.path, file=FileStatus(item.path, "embedding", chunks=len(ids)))
+
+        # (2) embed what is missing, batch by batch (pause/cancel between batches)
+        vectors: dict[str, np.ndarray] = dict(have)
+        if need:
+            texts = [c.embed_text for c in need]
+            if self.embedder is None:
+                zero = np.zeros(self.dimension, dtype=np.float32)
+                for c in need:
+                    vectors[c.id] = zero
+            else:
+                n_done = 0
+                batches = self.embedder.embed_documents(texts, batch_tokens=self.embed_batch_tokens)
+                while True:
+                    with self.model_lock:
+                        batch = next(batches, None)
+                    if batch is None:
+                        break
+                    for idx, vec in zip(batch.indices, batch.vectors):
+                        vectors[need[int(idx)].id] = vec
+                    n_done += len(batch.indices)
+                    elapsed = max(time.monotonic() - t_embed, 1e-6)
+                    done_now = chunks_done + n_done
+                    rate = done_now / elapsed
+                    eta = (chunks_total - done_now) / rate if rate > 0 else None
+                    yield IndexProgress("embedding", files_done, files_total, done_now, chunks_total,
+                                        current=group[-1].path, chunks_per_s=rate, eta_s=eta)
+                    control.checkpoint()
+        added = 0
+        to_write = [c for item in group for c in item.chunks if c.id in vectors]
+        if to_write:
+            mat = np.stack([vectors[c.id] for c in to_write]).astype(np.float32, copy=False)
+            self.store.upsert(to_write, mat)
+            added = len(to_write)
+        self.store.flush()
+        # (3) delete what is stored under these paths but no longer part of them
+        removed = 0
+        for item in group:
+            keep = {c.id for c in item.chunks}
+            stale = [i for i in self.store.ids_for_path(item.path) if i not in keep]
+            if stale:
+                self.store.delete_ids(stale)
+                removed += len(stale)
+        if removed:
+            self.store.flush()
+        # (4) done
+        for item in group:
+            self.manifest.put(item.path, folder=item.folder, size=item.size, mtime_ns=item.mtime_ns,
+                              digest=item.digest, status="done", chunk_ids=[c.id for c in item.chunks],
+                              settings_key=self.settings_key)
+            files_done += 1
+            yield IndexProgress("embedding", files_done, files_total, chunks_done, chunks_total,
+                                current=item.path, file=FileStatus(item.path, "done", chunks=len(item.chunks)))
+        yield (added, removed)
+
+
+def _os_error_text(exc: OSError) -> str:
+    import errno
+
+    if exc.errno == errno.ENOENT:
+        return "file not found (moved or deleted?)"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if exc.errno == errno.ELOOP:
+        return "symlink loop"
+    return f"cannot read file: {exc.strerror or exc}"

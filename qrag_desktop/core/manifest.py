@@ -1,0 +1,148 @@
+"""What has been indexed: one row per file, in SQLite beside the store.
+
+The manifest is the source of truth for "is this file done?". A file is marked ``done`` only
+after all of its chunks are stored and flushed (see ``indexer.py`` for the order of writes).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from qrag_desktop.core.errors import StoreUnavailableError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY,
+    folder TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    status TEXT NOT NULL,          -- done, failed, writing
+    error TEXT,
+    chunk_ids TEXT NOT NULL,       -- JSON list
+    settings_key TEXT NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS files_hash ON files(hash);
+CREATE INDEX IF NOT EXISTS files_folder ON files(folder);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    path: str
+    folder: str
+    size: int
+    mtime_ns: int
+    hash: str
+    status: str
+    error: str | None
+    chunk_ids: tuple[str, ...]
+    settings_key: str
+    updated_at: float
+
+
+class Manifest:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise StoreUnavailableError(
+                f"The index manifest at {self.path} is damaged.",
+                cause=exc,
+                hint="Run `qrag index --rebuild` (or Rebuild in the app) to rebuild it from your files.",
+            ) from exc
+
+    def close(self) -> None:
+        try:
+            self._db.close()
+        except sqlite3.Error:
+            pass
+
+    @staticmethod
+    def _row(r: tuple) -> FileRecord:
+        return FileRecord(
+            path=r[0], folder=r[1], size=r[2], mtime_ns=r[3], hash=r[4], status=r[5], error=r[6],
+            chunk_ids=tuple(json.loads(r[7])), settings_key=r[8], updated_at=r[9],
+        )
+
+    _COLS = "path, folder, size, mtime_ns, hash, status, error, chunk_ids, settings_key, updated_at"
+
+    def get(self, path: str) -> FileRecord | None:
+        r = self._db.execute(f"SELECT {self._COLS} FROM files WHERE path=?", (path,)).fetchone()
+        return self._row(r) if r else None
+
+    def all(self, folder: str | None = None) -> list[FileRecord]:
+        if folder is None:
+            rows = self._db.execute(f"SELECT {self._COLS} FROM files ORDER BY path").fetchall()
+        else:
+            rows = self._db.execute(
+                f"SELECT {self._COLS} FROM files WHERE folder=? ORDER BY path", (folder,)
+            ).fetchall()
+        return [self._row(r) for r in rows]
+
+    def by_hash(self, digest: str) -> list[FileRecord]:
+        rows = self._db.execute(
+            f"SELECT {self._COLS} FROM files WHERE hash=? AND status='done'", (digest,)
+        ).fetchall()
+        return [self._row(r) for r in rows]
+
+    def put(
+        self,
+        path: str,
+        *,
+        folder: str,
+        size: int,
+        mtime_ns: int,
+        digest: str,
+        status: str,
+        chunk_ids: list[str] | tuple[str, ...],
+        settings_key: str,
+        error: str | None = None,
+    ) -> None:
+        self._db.execute(
+            f"INSERT OR REPLACE INTO files ({self._COLS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (path, folder, size, mtime_ns, digest, status, error, json.dumps(list(chunk_ids)),
+             settings_key, time.time()),
+        )
+
+    def delete(self, path: str) -> None:
+        self._db.execute("DELETE FROM files WHERE path=?", (path,))
+
+    def get_meta(self, key: str) -> str | None:
+        r = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return r[0] if r else None
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        if value is None:
+            self._db.execute("DELETE FROM meta WHERE key=?", (key,))
+        else:
+            self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def clear(self) -> None:
+        self._db.execute("DELETE FROM files")
+
+    def folders(self) -> dict[str, tuple[int, int, float]]:
+        """folder -> (files done, chunks, last indexed time)."""
+        out: dict[str, tuple[int, int, float]] = {}
+        for rec in self.all():
+            files, chunks, last = out.get(rec.folder, (0, 0, 0.0))
+            if rec.status == "done":
+                files += 1
+                chunks += len(rec.chunk_ids)
+            out[rec.folder] = (files, chunks, max(last, rec.updated_at))
+        return out
+
+    def __iter__(self) -> Iterator[FileRecord]:
+        return iter(self.all())
