@@ -37,6 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
     ix.add_argument("--keyword-only", action="store_true", help="index for keyword search, no embedding model")
     ix.add_argument("--local-only", action="store_true", help="never send these folders' passages to the cloud")
 
+    wa = sub.add_parser("watch", help="index folders, then follow their changes until Ctrl-C")
+    wa.add_argument("paths", nargs="+", metavar="PATH")
+    wa.add_argument("--debounce", type=float, default=1.0, help="seconds of quiet before an update")
+    wa.add_argument("--keyword-only", action="store_true", help=argparse.SUPPRESS)
+
     se = sub.add_parser("search", help="show the best passages for a query")
     se.add_argument("query")
     se.add_argument("--top-k", type=int, default=None)
@@ -171,6 +176,37 @@ def cmd_index(args: argparse.Namespace, engine: Any, paths: Paths) -> int:
         for path, error in report.files_failed:
             print(f"  failed: {path}: {error}")
     return 0
+
+
+def cmd_watch(args: argparse.Namespace, engine: Any, paths: Paths) -> int:
+    """Index once (changes made while nothing watched are found), then apply file changes as they come."""
+    import queue
+
+    from qrag_desktop.core.indexer import IndexReport
+    from qrag_desktop.core.watcher import FolderWatcher
+
+    args.json, args.reembed, args.local_only = False, False, False
+    rc = cmd_index(args, engine, paths)
+    if rc != 0:
+        return rc
+    roots = [str(Path(p).expanduser().resolve()) for p in args.paths]
+    changes: queue.Queue[set[str]] = queue.Queue()
+    print(f"Watching {len(roots)} folder(s); Ctrl-C to stop.", file=sys.stderr, flush=True)
+    with FolderWatcher(roots, changes.put, debounce_s=args.debounce):
+        try:
+            while True:
+                changed = changes.get()
+                for ev in engine.index(roots, only=sorted(changed), keyword_only=args.keyword_only):
+                    if isinstance(ev, IndexReport):
+                        print(
+                            f"updated: {ev.files_indexed} indexed, +{ev.chunks_added}/-{ev.chunks_deleted} chunks, "
+                            f"{len(ev.files_failed)} failed, {ev.chunks_total} in the index",
+                            file=sys.stderr, flush=True,
+                        )
+                        for path, error in ev.files_failed:
+                            print(f"  failed: {path}: {error}", file=sys.stderr, flush=True)
+        except KeyboardInterrupt:
+            return 0
 
 
 def _hit_json(rank: int, h: Any) -> dict[str, Any]:
@@ -316,6 +352,8 @@ def main(argv: list[str] | None = None) -> int:
         engine = Engine(settings, paths, milvus_token=_milvus_token(args))
         if args.command == "index":
             return cmd_index(args, engine, paths)
+        if args.command == "watch":
+            return cmd_watch(args, engine, paths)
         if args.command == "search":
             return cmd_search(args, engine)
         if args.command == "ask":

@@ -167,6 +167,7 @@ class Engine:
             settings_key=settings_key(chunker, spec.model_id, spec.dimension),
             max_bytes=int(self.settings.max_file_mb * 1024 * 1024),
             model_lock=self.model_lock,
+            batch_chunks=self.settings.index_batch_chunks,
         )
         yield from indexer.run(folders, control, only=only)
 

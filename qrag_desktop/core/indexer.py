@@ -174,7 +174,7 @@ class Indexer:
                     continue
                 for p in iter_files(root):
                     sp = str(p)
-                    if only_set is None or sp in only_set:
+                    if only_set is None or _covered(sp, only_set):
                         seen.setdefault(sp, root)
                     if len(seen) % 200 == 0:
                         control.checkpoint()
@@ -315,7 +315,7 @@ class Indexer:
             if rec.path in seen:
                 continue
             if only is not None:
-                if rec.path in only:
+                if _covered(rec.path, only):
                     out.append(rec)
                 continue
             if any(rec.path == r or rec.path.startswith(r.rstrip(os.sep) + os.sep) for r in roots):
@@ -411,6 +411,18 @@ class Indexer:
             yield IndexProgress("embedding", files_done, files_total, chunks_done, chunks_total,
                                 current=item.path, file=FileStatus(item.path, "done", chunks=len(item.chunks)))
         yield (added, removed)
+
+
+def _covered(path: str, only: set[str]) -> bool:
+    """Is ``path`` one of ``only``, or inside a folder that is (a moved or deleted folder)?"""
+    if path in only:
+        return True
+    parent = os.path.dirname(path)
+    while parent and parent != os.path.dirname(parent):
+        if parent in only:
+            return True
+        parent = os.path.dirname(parent)
+    return False
 
 
 def _os_error_text(exc: OSError) -> str:

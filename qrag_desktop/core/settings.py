@@ -64,6 +64,7 @@ class Settings:
     answer_timeout_s: float = 60.0
     # indexing
     max_file_mb: float = 50.0
+    index_batch_chunks: int = 64  # files are committed in groups of about this many chunks
     folders: tuple[FolderSetting, ...] = ()
     ui_language: str = "system"  # system, en, zh_CN
 
