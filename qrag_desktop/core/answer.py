@@ -1,0 +1,378 @@
+"""Grounded answers: build the prompt from retrieved passages, stream the reply, find its citations.
+
+The OpenAI-compatible server sits behind ``Answerer``; any server speaking chat completions
+(OpenAI, a local vLLM/Ollama on localhost) works by changing ``base_url``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import logging
+import math
+import os
+import re
+import tempfile
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlsplit
+
+import openai
+
+from qrag_desktop.core import secrets
+from qrag_desktop.core.errors import AnswerError
+from qrag_desktop.core.types import Hit
+
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletionMessageParam
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+MAX_HISTORY_TURNS = 6
+KEYLESS_PLACEHOLDER = "not-needed"  # local servers ignore the key, but the client must send something
+
+SYSTEM_PROMPT = (
+    "You answer questions using only the numbered passages the user gives you.\n"
+    "- Base every statement on the passages; do not use outside knowledge.\n"
+    "- Cite the passages you use with their numbers in square brackets, like [1] or [2]; "
+    "a statement supported by several passages may cite them together, like [1][3].\n"
+    "- Answer in the language of the question.\n"
+    "- If the passages do not contain the answer, say so plainly, and do not guess."
+)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A passage the answer cites: ``n`` is its [n] number in the prompt."""
+
+    n: int
+    path: str
+    page: int | None
+    heading: str
+
+
+@dataclass(frozen=True)
+class AnswerRequest:
+    """Everything sent to the answer model.
+
+    ``text`` is the last user message exactly as sent (passages and question), for showing to the
+    user what leaves the machine; ``messages`` also hold the system prompt and earlier turns.
+    ``token_count_exact`` is False when tiktoken's vocabulary was not on disk and the count is an
+    estimate (characters / 4).
+    """
+
+    messages: tuple[dict[str, str], ...]
+    passages: tuple[Hit, ...]
+    text: str
+    token_count: int
+    token_count_exact: bool = True
+
+
+# --- building the prompt -------------------------------------------------------------------------
+
+
+def _file_name(path: str) -> str:
+    return re.split(r"[\\/]", path.rstrip("\\/"))[-1] or path
+
+
+def _passage_header(n: int, hit: Hit) -> str:
+    header = f"[{n}] {_file_name(hit.path)}"
+    if hit.heading:
+        header += f" — {hit.heading}"
+    if hit.page is not None:
+        header += f" (page {hit.page})"
+    return header
+
+
+def _clip(text: str, limit: int) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit].rstrip() + " …"
+
+
+def build_request(
+    question: str,
+    hits: Sequence[Hit],
+    history: Sequence[tuple[str, str]] = (),
+    *,
+    model: str = "gpt-4o",
+    max_passage_chars: int = 4000,
+) -> AnswerRequest:
+    """The chat messages for one question; ``history`` is earlier (question, answer) pairs, oldest first."""
+    blocks = [
+        f"{_passage_header(n, hit)}\n{_clip(hit.text, max_passage_chars)}" for n, hit in enumerate(hits, 1)
+    ]
+    passages = "\n\n".join(blocks) if blocks else "(No passages were found for this question.)"
+    text = f"Passages:\n\n{passages}\n\nQuestion: {question.strip()}"
+
+    messages: list[dict[str, str]] = [{"role": "system", "content": SYSTEM_PROMPT}]
+    for earlier_q, earlier_a in list(history)[-MAX_HISTORY_TURNS:]:
+        messages.append({"role": "user", "content": earlier_q})
+        messages.append({"role": "assistant", "content": earlier_a})
+    messages.append({"role": "user", "content": text})
+
+    count, exact = count_tokens(messages, model)
+    return AnswerRequest(
+        messages=tuple(messages),
+        passages=tuple(hits),
+        text=text,
+        token_count=count,
+        token_count_exact=exact,
+    )
+
+
+# --- token counting, offline-safe ----------------------------------------------------------------
+
+# tiktoken downloads a vocabulary on first use and caches it under a hashed name. Its own lookup
+# would block on the network when the file is missing, so we look in its cache first. The URLs and
+# hashes are the ones tiktoken_ext.openai_public uses (tiktoken re-downloads on a hash mismatch).
+_VOCABULARIES = {
+    "o200k_base": (
+        "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
+        "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+    ),
+    "cl100k_base": (
+        "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
+        "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+    ),
+}
+
+
+def _tiktoken_cache_dir() -> str | None:
+    """The folder tiktoken.load.read_file_cached reads from; None when caching is disabled."""
+    if "TIKTOKEN_CACHE_DIR" in os.environ:
+        d = os.environ["TIKTOKEN_CACHE_DIR"]
+    elif "DATA_GYM_CACHE_DIR" in os.environ:
+        d = os.environ["DATA_GYM_CACHE_DIR"]
+    else:
+        d = os.path.join(tempfile.gettempdir(), "data-gym-cache")
+    return d or None
+
+
+@lru_cache(maxsize=8)
+def _cached_vocabulary_ok(encoding: str, cache_dir: str | None) -> bool:
+    if encoding not in _VOCABULARIES or cache_dir is None:
+        return False
+    url, expected = _VOCABULARIES[encoding]
+    path = os.path.join(cache_dir, hashlib.sha1(url.encode()).hexdigest())
+    try:
+        with open(path, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest() == expected
+    except OSError:
+        return False
+
+
+def _offline_encoding(model: str) -> Any | None:
+    """tiktoken's encoding for ``model`` if it can be had without the network, else None."""
+    import tiktoken
+    import tiktoken.registry
+
+    try:
+        name = tiktoken.encoding_name_for_model(model)
+    except KeyError:
+        name = "o200k_base"  # unknown (e.g. local) model: the gpt-4o vocabulary is a fair guess
+    if name in tiktoken.registry.ENCODINGS:
+        return tiktoken.registry.ENCODINGS[name]
+    if not _cached_vocabulary_ok(name, _tiktoken_cache_dir()):
+        log.info("tiktoken vocabulary %s is not cached; token counts are estimates", name)
+        return None
+    try:
+        return tiktoken.get_encoding(name)
+    except Exception as exc:  # a damaged cache must not stop an answer
+        log.warning("tiktoken could not load %s: %s", name, exc)
+        return None
+
+
+def count_tokens(messages: Sequence[dict[str, str]], model: str = "gpt-4o") -> tuple[int, bool]:
+    """Prompt tokens for ``messages`` and whether the count is exact (False: characters / 4)."""
+    overhead = 3 * len(messages) + 3  # per-message framing and the reply primer, as OpenAI documents
+    encoding = _offline_encoding(model)
+    if encoding is None:
+        chars = sum(len(m["content"]) + len(m["role"]) for m in messages)
+        return math.ceil(chars / 4) + overhead, False
+    tokens = sum(len(encoding.encode(m["content"], disallowed_special=())) + 1 for m in messages)
+    return tokens + overhead, True
+
+
+# --- citations -----------------------------------------------------------------------------------
+
+_CITE = re.compile(r"\[\s*(\d+(?:\s*(?:,|-|–)\s*\d+)*)\s*\]")
+
+
+def citations_in(answer: str, hits: Sequence[Hit]) -> list[Citation]:
+    """Passages the answer cites ([1], [1][3], [1, 2], [2-4]), in order of first citation."""
+    seen: list[int] = []
+    for match in _CITE.finditer(answer):
+        for part in match.group(1).split(","):
+            ends = [int(x) for x in re.split(r"\s*[-–]\s*", part.strip())]
+            numbers = range(ends[0], ends[-1] + 1) if len(ends) == 2 and ends[1] - ends[0] < 50 else ends[:1]
+            for n in numbers:
+                if 1 <= n <= len(hits) and n not in seen:
+                    seen.append(n)
+    return [
+        Citation(n=n, path=hits[n - 1].path, page=hits[n - 1].page, heading=hits[n - 1].heading) for n in seen
+    ]
+
+
+# --- talking to the server -----------------------------------------------------------------------
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class Answerer:
+    """Streams answers from an OpenAI-compatible chat-completions server.
+
+    ``api_key=None`` looks the key up (environment, then keychain) at each call, so a key added in
+    Settings works at once; ``api_key=""`` means no key. A server on localhost needs no key.
+    """
+
+    def __init__(
+        self,
+        *,
+        model: str = "gpt-4o",
+        base_url: str | None = None,
+        api_key: str | None = None,
+        timeout_s: float = 60.0,
+    ) -> None:
+        self.model = model
+        self.base_url = (base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        self.timeout_s = timeout_s
+        self._api_key = api_key
+        parts = urlsplit(self.base_url)
+        self.host = parts.netloc or self.base_url
+        self.is_local = _is_loopback(parts.hostname or "")
+
+    def _client(self) -> openai.OpenAI:
+        key = secrets.get_api_key() if self._api_key is None else self._api_key
+        if not key:
+            if not self.is_local:
+                raise AnswerError(
+                    "No OpenAI API key is set.",
+                    hint="Add it in Settings, or set OPENAI_API_KEY. The best passages are shown below.",
+                )
+            key = KEYLESS_PLACEHOLDER
+        # Fail fast: a person is waiting, and the UI offers a retry button.
+        return openai.OpenAI(api_key=key, base_url=self.base_url, timeout=self.timeout_s, max_retries=0)
+
+    def stream(self, request: AnswerRequest) -> Generator[str, None, None]:
+        """Yield the answer's text as it arrives. Raises AnswerError with a message for a person.
+
+        Closing the generator (the user pressed Stop) closes the connection.
+        """
+        client = self._client()
+        try:
+            with client:
+                stream = client.chat.completions.create(
+                    model=self.model,
+                    messages=cast("list[ChatCompletionMessageParam]", list(request.messages)),
+                    stream=True,
+                )
+                with stream:
+                    for chunk in stream:
+                        if chunk.choices and chunk.choices[0].delta.content:
+                            yield chunk.choices[0].delta.content
+        except (openai.OpenAIError, ValueError) as exc:  # ValueError: a garbled event
+            raise self._explain(exc) from exc
+
+    def check(self) -> str:
+        """One cheap call (list models) for the Settings "test" button: a result line, or AnswerError."""
+        client = self._client()
+        try:
+            with client:
+                ids = [m.id for m in client.models.list()]
+        except (openai.OpenAIError, ValueError) as exc:  # ValueError: a garbled event
+            raise self._explain(exc) from exc
+        if self.model in ids or not ids:
+            return f"Connected to {self.host}: the key works and the model {self.model} is available."
+        return (
+            f"Connected to {self.host} and the key works, but the model {self.model} is not among "
+            f"the {len(ids)} models it lists."
+        )
+
+    def _explain(self, exc: BaseException) -> AnswerError:
+        """Turn a client error into words; the original stays attached for the log."""
+        log.warning("Answer request to %s failed: %r", self.host, exc)
+        if isinstance(exc, openai.APITimeoutError):
+            return AnswerError(
+                f"The answer server did not respond within {self.timeout_s:g} s.",
+                cause=exc,
+                hint="Try again, or raise the timeout in Settings.",
+            )
+        if isinstance(exc, openai.APIConnectionError):
+            return AnswerError(
+                f"Cannot reach {self.host}: no network or the server is down.",
+                cause=exc,
+                hint="The best passages are shown below.",
+            )
+        if isinstance(exc, openai.AuthenticationError):
+            return AnswerError(
+                "The API key was rejected (401).",
+                cause=exc,
+                hint="Check the key in Settings (or OPENAI_API_KEY): it may be mistyped, revoked or expired.",
+            )
+        if isinstance(exc, openai.RateLimitError):
+            if _error_code(exc) == "insufficient_quota":
+                return AnswerError(
+                    "The account's quota is used up (429).",
+                    cause=exc,
+                    hint="Check the plan and billing of the OpenAI account.",
+                )
+            return AnswerError(
+                "Too many requests: the answer server is rate limiting this key (429).",
+                cause=exc,
+                hint="Wait a minute and try again.",
+            )
+        if isinstance(exc, openai.NotFoundError):
+            return AnswerError(
+                f"The model {self.model} was not found at {self.host} (404).",
+                cause=exc,
+                hint="Check the model name and server address in Settings.",
+            )
+        if isinstance(exc, openai.APIStatusError):
+            return AnswerError(
+                f"The answer server returned an error ({exc.status_code}): {_short(exc)}",
+                cause=exc,
+            )
+        if isinstance(exc, openai.APIError) and not isinstance(exc, openai.APIResponseValidationError):
+            return AnswerError(f"The answer server reported an error: {_short(exc)}", cause=exc)
+        return AnswerError(f"The answer server's reply could not be read: {_short(exc)}", cause=exc)
+
+
+def _error_code(exc: openai.APIStatusError) -> str | None:
+    body = exc.body
+    if isinstance(body, dict):
+        err = body.get("error", body)
+        if isinstance(err, dict) and isinstance(err.get("code"), str):
+            return str(err["code"])
+    return None
+
+
+def _short(exc: BaseException, limit: int = 200) -> str:
+    """The server's own error message when it sent one, else the exception's, on one short line."""
+    message: object = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        err = body.get("error", body)
+        if isinstance(err, dict) and err.get("message"):
+            message = err["message"]
+    message = " ".join(str(message).split())
+    return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
+__all__ = [
+    "AnswerRequest",
+    "Answerer",
+    "Citation",
+    "build_request",
+    "citations_in",
+    "count_tokens",
+]
