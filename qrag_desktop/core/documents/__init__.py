@@ -1,0 +1,140 @@
+"""Read a file into a Document: text split into Sections by its own structure (headings, pages).
+
+Every way a single file can be bad ends in a DocumentError with a short message for a person, so
+indexing can report it and go on with the next file. ``isolation.ParserPool`` runs this in a
+separate process for files that could hang or crash a parser.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from qrag_desktop.core.documents.code import parse_code
+from qrag_desktop.core.documents.docx import parse_docx
+from qrag_desktop.core.documents.encoding import decode_text
+from qrag_desktop.core.documents.html import declared_charset, parse_html
+from qrag_desktop.core.documents.markdown import parse_markdown
+from qrag_desktop.core.documents.pdf import parse_pdf
+from qrag_desktop.core.documents.reading import read_bytes
+from qrag_desktop.core.documents.rst import parse_rst
+from qrag_desktop.core.documents.structure import tidy
+from qrag_desktop.core.errors import DocumentError
+from qrag_desktop.core.types import Document, Section
+
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+TEXT_SUFFIXES = frozenset({".txt", ".text", ".log"})
+RST_SUFFIXES = frozenset({".rst"})
+PDF_SUFFIXES = frozenset({".pdf"})
+DOCX_SUFFIXES = frozenset({".docx"})
+HTML_SUFFIXES = frozenset({".html", ".htm"})
+CODE_SUFFIXES = frozenset(
+    ".py .js .ts .tsx .jsx .java .c .h .cpp .hpp .cc .go .rs .rb .php .cs .kt .swift .scala .sh .sql "
+    ".yaml .yml .toml .json .css .m .r .lua".split()
+)
+SUPPORTED_SUFFIXES: frozenset[str] = (
+    MARKDOWN_SUFFIXES
+    | TEXT_SUFFIXES
+    | RST_SUFFIXES
+    | PDF_SUFFIXES
+    | DOCX_SUFFIXES
+    | HTML_SUFFIXES
+    | CODE_SUFFIXES
+)
+
+# kind -> parser from raw bytes to (title or None, sections, encoding or None)
+_Parsed = tuple[str | None, tuple[Section, ...], str | None]
+
+
+def is_supported(path: str | os.PathLike[str]) -> bool:
+    """Whether the file's suffix (any case) is one ``load_document`` reads."""
+    return Path(path).suffix.lower() in SUPPORTED_SUFFIXES
+
+
+def load_document(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> Document:
+    """Read and parse one file. Raises DocumentError, and nothing else, for any bad file."""
+    abspath = os.path.abspath(os.fspath(path))
+    suffix = Path(abspath).suffix.lower()
+    kind, parse = _parser_for(suffix)
+    data = read_bytes(abspath, max_bytes)
+    try:
+        title, sections, encoding = parse(data, suffix)
+    except DocumentError:
+        raise
+    except RecursionError as exc:
+        raise DocumentError("file is too deeply nested to read", cause=exc) from exc
+    except MemoryError as exc:
+        raise DocumentError("file is too large or complex to read (out of memory)", cause=exc) from exc
+    except Exception as exc:  # a parser library failing on odd input is still just a bad file
+        raise DocumentError(f"could not read this {kind} file: {exc.__class__.__name__}", cause=exc) from exc
+    sections = tuple(s for s in sections if s.text.strip())
+    if not sections:
+        raise DocumentError("no text")
+    return Document(
+        path=abspath,
+        title=(title or "").strip() or Path(abspath).stem,
+        kind=kind,
+        sections=sections,
+        encoding=encoding,
+    )
+
+
+def _parser_for(suffix: str) -> tuple[str, Callable[[bytes, str], _Parsed]]:
+    if suffix in MARKDOWN_SUFFIXES:
+        return "markdown", _markdown
+    if suffix in TEXT_SUFFIXES:
+        return "text", _text
+    if suffix in RST_SUFFIXES:
+        return "rst", _rst
+    if suffix in PDF_SUFFIXES:
+        return "pdf", _pdf
+    if suffix in DOCX_SUFFIXES:
+        return "docx", _docx
+    if suffix in HTML_SUFFIXES:
+        return "html", _html
+    if suffix in CODE_SUFFIXES:
+        return "code", _code
+    raise DocumentError("unsupported file type")
+
+
+def _markdown(data: bytes, suffix: str) -> _Parsed:
+    text, encoding = decode_text(data)
+    title, sections = parse_markdown(text)
+    return title, sections, encoding
+
+
+def _text(data: bytes, suffix: str) -> _Parsed:
+    text, encoding = decode_text(data)
+    body = tidy(text)
+    return None, ((Section(text=body),) if body.strip() else ()), encoding
+
+
+def _rst(data: bytes, suffix: str) -> _Parsed:
+    text, encoding = decode_text(data)
+    title, sections = parse_rst(text)
+    return title, sections, encoding
+
+
+def _pdf(data: bytes, suffix: str) -> _Parsed:
+    title, sections = parse_pdf(data)
+    return title, sections, None
+
+
+def _docx(data: bytes, suffix: str) -> _Parsed:
+    title, sections = parse_docx(data)
+    return title, sections, None
+
+
+def _html(data: bytes, suffix: str) -> _Parsed:
+    text, encoding = decode_text(data, declared=declared_charset(data))
+    title, sections = parse_html(text)
+    return title, sections, encoding
+
+
+def _code(data: bytes, suffix: str) -> _Parsed:
+    text, encoding = decode_text(data)
+    return None, parse_code(text, suffix), encoding
+
+
+__all__ = ["SUPPORTED_SUFFIXES", "is_supported", "load_document"]

@@ -1,0 +1,107 @@
+"""Build real test files (PDF, DOCX) in a temporary folder.
+
+pypdf writes blank and encrypted PDFs but cannot typeset text, so text PDFs are written by hand:
+the smallest valid file with a Helvetica font and one text content stream per page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+from pypdf import PdfWriter
+
+
+def _pdf_string(text: str) -> str:
+    return "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
+
+
+def write_text_pdf(path: Path, pages: list[list[str]], title: str | None = None) -> Path:
+    """A PDF whose page n shows the lines ``pages[n]`` (Latin-1 text) in a text layer."""
+    streams = []
+    for lines in pages:
+        ops = ["BT", "/F1 12 Tf", "14 TL", "72 720 Td"]
+        for line in lines:
+            ops.append(f"{_pdf_string(line)} Tj T*")
+        ops.append("ET")
+        streams.append("\n".join(ops))
+    return _write_pdf(path, streams, title)
+
+
+def write_pdf_with_content(path: Path, content: str) -> Path:
+    """A one-page PDF with the given raw content stream."""
+    return _write_pdf(path, [content], None)
+
+
+def _write_pdf(path: Path, streams: list[str], title: str | None) -> Path:
+    n = len(streams)
+    # objects: 1 catalog, 2 pages, 3 font, 4 info, then (page, content) pairs
+    objects: dict[int, bytes] = {}
+    kids = " ".join(f"{5 + 2 * i} 0 R" for i in range(n))
+    objects[1] = b"<< /Type /Catalog /Pages 2 0 R >>"
+    objects[2] = f"<< /Type /Pages /Kids [{kids}] /Count {n} >>".encode()
+    objects[3] = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+    objects[4] = f"<< /Title {_pdf_string(title or '')} >>".encode("latin-1")
+    for i, stream in enumerate(streams):
+        page, content = 5 + 2 * i, 6 + 2 * i
+        objects[page] = (
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+            f"/Resources << /Font << /F1 3 0 R >> >> /Contents {content} 0 R >>"
+        ).encode()
+        data = stream.encode("latin-1")
+        objects[content] = b"<< /Length %d >>\nstream\n" % len(data) + data + b"\nendstream"
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = {}
+    for num in sorted(objects):
+        offsets[num] = len(out)
+        out += b"%d 0 obj\n" % num + objects[num] + b"\nendobj\n"
+    xref = len(out)
+    size = max(objects) + 1
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
+    for num in range(1, size):
+        out += b"%010d 00000 n \n" % offsets[num]
+    info = b" /Info 4 0 R" if title else b""
+    out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (size, info, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
+def write_blank_pdf(path: Path, pages: int = 2) -> Path:
+    """Pages with no text layer, like a scan without OCR."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=612, height=792)
+    with path.open("wb") as f:
+        writer.write(f)
+    return path
+
+
+def write_encrypted_pdf(path: Path, source: Path, user_password: str) -> Path:
+    """``source`` re-written with AES-256 encryption; an empty user password opens it freely."""
+    writer = PdfWriter(clone_from=str(source))
+    writer.encrypt(user_password=user_password, owner_password="owner-secret", algorithm="AES-256")
+    with path.open("wb") as f:
+        writer.write(f)
+    return path
+
+
+def write_docx(path: Path, blocks: list[tuple[str, object]], title: str | None = None) -> Path:
+    """Blocks are ("title", text), ("h1".."h3", text), ("p", text) or ("table", rows)."""
+    document = docx.Document()
+    if title:
+        document.core_properties.title = title
+    for kind, value in blocks:
+        if kind == "title":
+            document.add_heading(str(value), level=0)
+        elif kind.startswith("h"):
+            document.add_heading(str(value), level=int(kind[1:]))
+        elif kind == "p":
+            document.add_paragraph(str(value))
+        elif kind == "table":
+            rows = list(value)  # type: ignore[call-overload]
+            table = document.add_table(rows=len(rows), cols=len(rows[0]))
+            for r, row in enumerate(rows):
+                for c, cell in enumerate(row):
+                    table.cell(r, c).text = str(cell)
+    document.save(str(path))
+    return path
