@@ -1,0 +1,762 @@
+"""The vector store: one Milvus collection per knowledge base, dense + BM25 hybrid search.
+
+The same code reaches a Milvus Lite folder on disk (``<data dir>/index.db``), a Milvus server or
+Zilliz Cloud by URI/token. Callers code against the ``VectorStore`` protocol.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+import numpy as np
+from pymilvus import AnnSearchRequest, DataType, Function, FunctionType, MilvusClient, RRFRanker
+from pymilvus.exceptions import ConnectionConfigException, MilvusException
+
+from qrag_desktop.core.errors import (
+    ModelMismatchError,
+    QragError,
+    StoreError,
+    StoreLockedError,
+    StoreUnavailableError,
+)
+from qrag_desktop.core.settings import Paths, Settings
+from qrag_desktop.core.types import Chunk, Hit
+
+log = logging.getLogger(__name__)
+
+TOKEN_ENV = "QRAG_MILVUS_TOKEN"
+SPEC_PROPERTY = "qrag.embedding_spec"  # collection property holding the EmbeddingSpec as JSON
+CONNECT_TIMEOUT_S = 10.0
+RRF_K = 60
+
+# VARCHAR limits are in UTF-8 bytes.
+MAX_ID_BYTES = 64
+MAX_PATH_BYTES = 4096
+MAX_HEADING_BYTES = 4096
+MAX_TEXT_BYTES = 65535
+
+# jieba segments Chinese; "lowercase" makes a Milvus server match English case-insensitively the
+# way Milvus Lite's jieba analyzer already does (Lite lowercases and ignores the filter).
+ANALYZER_PARAMS: dict[str, Any] = {"tokenizer": "jieba", "filter": ["lowercase"]}
+_OUTPUT_FIELDS = ["path", "page", "heading", "position", "text"]
+_LIKE_UNSAFE = ("\\", "%", "_")
+
+_UNKNOWN = object()
+_REINDEX_HINT = "Re-index with `qrag index --reembed`, or switch back to the old model."
+
+
+@dataclass(frozen=True)
+class EmbeddingSpec:
+    """What the collection's vectors were built with; a query must use the same."""
+
+    model_id: str
+    dimension: int
+    query_instruction: str
+
+
+@dataclass(frozen=True)
+class StoreStats:
+    chunks: int
+    files: int
+    spec: EmbeddingSpec | None
+    location: str  # file path or server URI, never with credentials
+
+
+class VectorStore(Protocol):
+    """What the rest of the engine needs from a store, so another real one can be swapped in."""
+
+    def open(self) -> None: ...
+    def close(self) -> None: ...
+    def spec(self) -> EmbeddingSpec | None: ...
+    def ensure_collection(self, spec: EmbeddingSpec) -> None: ...
+    def check_spec(self, spec: EmbeddingSpec) -> None: ...
+    def drop(self) -> None: ...
+    def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None: ...
+    def delete_ids(self, ids: Sequence[str]) -> None: ...
+    def delete_path(self, path: str) -> int: ...
+    def ids_for_path(self, path: str) -> list[str]: ...
+    def vectors_for_ids(self, ids: Sequence[str]) -> dict[str, np.ndarray]: ...
+    def flush(self) -> None: ...
+    def count(self) -> int: ...
+    def stats(self) -> StoreStats: ...
+    def paths(self) -> dict[str, int]: ...
+    def dense_search(
+        self, vector: np.ndarray, k: int, *, paths: Sequence[str] | None = None
+    ) -> list[Hit]: ...
+    def keyword_search(self, text: str, k: int, *, paths: Sequence[str] | None = None) -> list[Hit]: ...
+    def hybrid_search(
+        self,
+        text: str,
+        vector: np.ndarray | None,
+        k: int,
+        *,
+        candidates: int = 30,
+        paths_prefix: Sequence[str] | None = None,
+    ) -> list[Hit]: ...
+
+
+# Milvus Lite runs one in-process server per folder and holds the folder's LOCK while it runs.
+# Count this process's open stores per folder so the last close() releases the lock.
+_LOCAL_USERS: Counter[str] = Counter()
+_LOCAL_GUARD = threading.Lock()
+
+
+class MilvusStore:
+    """A knowledge base in one Milvus collection (Milvus Lite folder or Milvus server)."""
+
+    def __init__(self, uri: str, *, token: str | None = None, collection: str = "knowledge") -> None:
+        self._uri = uri
+        self._token = token or ""
+        self._collection = collection
+        self._local = not uri.lower().startswith(("http://", "https://", "tcp://", "unix:"))
+        self._local_path = os.path.abspath(uri) if self._local else ""
+        self._client: MilvusClient | None = None
+        self._loaded = False
+        self._dirty = False  # unflushed writes: Milvus Lite searches growing data ~60x slower
+        self._spec: EmbeddingSpec | None | object = _UNKNOWN  # cached; reset on open/close/drop
+        # path -> chunk count, Milvus Lite only (its LOCK makes this process the only writer): a
+        # full scan there materializes every row (~4 s for 20k chunks), so keep it up to date.
+        self._path_counts: Counter[str] | None = None
+        self._lock = threading.RLock()
+
+    @classmethod
+    def local(cls, path: Path | str, collection: str = "knowledge") -> MilvusStore:
+        """A Milvus Lite store in the folder ``path`` (which must end in ``.db``, e.g. ``index.db``)."""
+        path = str(path)
+        if not path.endswith(".db"):
+            raise ValueError(f"a Milvus Lite store path must end in .db: {path}")
+        return cls(path, collection=collection)
+
+    @property
+    def location(self) -> str:
+        """Where the store is, safe to show and log: credentials are stripped from a URI."""
+        return self._local_path if self._local else _safe_uri(self._uri)
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def open(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                return
+            client = self._connect_local() if self._local else self._connect_remote()
+            self._client = client
+            try:
+                if client.has_collection(self._collection):
+                    self._load()
+            except MilvusException as exc:
+                self.close()
+                if not self._local:
+                    with self._translate("open the knowledge base"):
+                        raise
+                raise StoreUnavailableError(
+                    f"The knowledge base at {self.location} cannot be read: it is damaged.",
+                    cause=exc,
+                    hint="Move the folder away (or use --data-dir) and index your folders again.",
+                ) from exc
+
+    def close(self) -> None:
+        with self._lock:
+            client, self._client = self._client, None
+            self._loaded = False
+            self._spec = _UNKNOWN
+            self._path_counts = None
+            if client is None:
+                return
+            try:
+                if self._dirty:
+                    client.flush(self._collection)
+            except MilvusException:
+                log.warning("Flush on close failed for %s", self.location, exc_info=True)
+            finally:
+                self._dirty = False
+                client.close()
+                if self._local:
+                    _release_local(self._local_path)
+
+    def __enter__(self) -> MilvusStore:
+        self.open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _connect_local(self) -> MilvusClient:
+        path = self._local_path
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        with _LOCAL_GUARD:
+            if _LOCAL_USERS[path] == 0:
+                _probe_local(path)  # pymilvus hides why a Lite server did not start; ask first
+            try:
+                client = MilvusClient(path, timeout=CONNECT_TIMEOUT_S, dedicated=True)
+            except MilvusException as exc:
+                _probe_local(path)  # lost a race for the lock: say so precisely
+                raise StoreUnavailableError(
+                    f"The knowledge base at {path} could not be opened.",
+                    cause=exc,
+                    hint="See the log for details; moving the folder away and re-indexing rebuilds it.",
+                ) from exc
+            _LOCAL_USERS[path] += 1
+        return client
+
+    def _connect_remote(self) -> MilvusClient:
+        where = self.location
+        try:
+            return MilvusClient(uri=self._uri, token=self._token, timeout=CONNECT_TIMEOUT_S, dedicated=True)
+        except (ConnectionConfigException, ValueError):
+            # pymilvus repeats the raw URI (credentials included) in its message: keep it out of logs.
+            raise StoreUnavailableError(
+                f"The Milvus address {where} is not valid.",
+                hint="Use an address like http://localhost:19530 or https://<host>:<port>.",
+            ) from None
+        except MilvusException as exc:
+            raise StoreUnavailableError(
+                f"Cannot reach the Milvus server at {where}.",
+                cause=exc,
+                hint="Check that the server is running and the address and token are right, "
+                "or clear the Milvus address in settings to use the local knowledge base.",
+            ) from exc
+
+    def _conn(self) -> MilvusClient:
+        if self._client is None:
+            self.open()
+        assert self._client is not None
+        return self._client
+
+    @contextmanager
+    def _translate(self, action: str) -> Iterator[None]:
+        """Turn Milvus errors into StoreError with a sentence a person can act on."""
+        try:
+            yield
+        except QragError:
+            raise
+        except MilvusException as exc:
+            if self._local:
+                raise StoreError(
+                    f"Could not {action} in the knowledge base at {self.location}.",
+                    cause=exc,
+                    hint="See the log for details. If it keeps happening the folder may be damaged: "
+                    "moving it away and indexing again rebuilds it.",
+                ) from exc
+            if _is_connection_error(exc):
+                raise StoreUnavailableError(
+                    f"Cannot reach the Milvus server at {self.location}.",
+                    cause=exc,
+                    hint="Check that the server is running.",
+                ) from exc
+            raise StoreError(
+                f"The Milvus server at {self.location} refused to {action}: {exc.message}",
+                cause=exc,
+            ) from exc
+
+    def _load(self) -> None:
+        if not self._loaded:
+            assert self._client is not None
+            self._client.load_collection(self._collection)
+            self._loaded = True
+
+    def _ready(self) -> MilvusClient:
+        """Connected, loaded, and (for Milvus Lite) flushed, so reads are correct and fast."""
+        client = self._conn()
+        self._load()
+        if self._dirty and self._local:
+            client.flush(self._collection)
+            self._dirty = False
+        return client
+
+    # -- collection and its embedding spec ---------------------------------------------------
+
+    def spec(self) -> EmbeddingSpec | None:
+        with self._lock:
+            if isinstance(self._spec, EmbeddingSpec) or self._spec is None:
+                return self._spec
+            client = self._conn()
+            with self._translate("read the index settings"):
+                if not client.has_collection(self._collection):
+                    self._spec = None
+                    return None
+                desc = client.describe_collection(self._collection)
+            self._spec = _spec_from_description(desc)
+            return self._spec
+
+    def check_spec(self, spec: EmbeddingSpec) -> None:
+        existing = self.spec()
+        if existing is not None:
+            _check_same(existing, spec)
+
+    def ensure_collection(self, spec: EmbeddingSpec) -> None:
+        if not 1 <= spec.dimension <= 32768:
+            raise ValueError(f"embedding dimension out of range: {spec.dimension}")
+        with self._lock:
+            existing = self.spec()
+            if existing is not None:
+                _check_same(existing, spec)
+                with self._translate("load the index"):
+                    self._load()
+                return
+            client = self._conn()
+            with self._translate("create the index"):
+                client.create_collection(
+                    self._collection,
+                    schema=_schema(spec.dimension),
+                    index_params=_index_params(client),
+                    properties={SPEC_PROPERTY: json.dumps(asdict(spec), ensure_ascii=False)},
+                    consistency_level="Strong",
+                )
+                self._loaded = False
+                self._load()
+            self._spec = spec
+            log.info("Created collection %s at %s for %s", self._collection, self.location, spec)
+
+    def drop(self) -> None:
+        with self._lock:
+            client = self._conn()
+            with self._translate("delete the index"):
+                if client.has_collection(self._collection):
+                    client.drop_collection(self._collection)
+            self._loaded = False
+            self._spec = None
+            self._dirty = False
+            self._path_counts = None
+
+    # -- writes ---------------------------------------------------------------------------------
+
+    def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        """Insert or replace chunks by id. Does not flush: call ``flush()`` after a batch."""
+        if len(chunks) == 0:
+            return
+        vectors = np.asarray(vectors, dtype=np.float32)
+        spec = self.spec()
+        dim = spec.dimension if spec else -1
+        if vectors.shape != (len(chunks), dim):
+            raise ValueError(f"expected vectors of shape ({len(chunks)}, {dim}), got {vectors.shape}")
+        rows = [
+            {
+                "id": c.id,
+                "path": c.path,
+                "page": -1 if c.page is None else int(c.page),
+                "heading": _clip(c.heading, MAX_HEADING_BYTES),
+                "position": int(c.position),
+                "text": _clip(c.text, MAX_TEXT_BYTES),
+                "content": _clip(c.embed_text, MAX_TEXT_BYTES),
+                "dense": v,
+            }
+            for c, v in zip(chunks, vectors, strict=True)
+        ]
+        for c in chunks:
+            if len(c.id.encode()) > MAX_ID_BYTES or len(c.path.encode()) > MAX_PATH_BYTES:
+                raise ValueError(f"chunk id or path too long for the store: {c.id!r} in {c.path!r}")
+        with self._lock:
+            client = self._conn()
+            with self._translate("save passages"):
+                self._forget_paths_of([c.id for c in chunks])
+                client.upsert(self._collection, rows)
+            if self._path_counts is not None:
+                self._path_counts.update(c.path for c in chunks)
+            self._dirty = True
+
+    def delete_ids(self, ids: Sequence[str]) -> None:
+        if not ids:
+            return
+        with self._lock:
+            client = self._conn()
+            with self._translate("delete passages"):
+                self._forget_paths_of(ids)
+                client.delete(self._collection, ids=list(ids))
+            self._dirty = True
+
+    def _forget_paths_of(self, ids: Sequence[str]) -> None:
+        """Keep the path counts right when rows are replaced or deleted."""
+        if self._path_counts is None or self._client is None:
+            return
+        self._load()
+        for row in self._client.get(self._collection, ids=list(ids), output_fields=["path"]):
+            self._path_counts[row["path"]] -= 1
+        self._path_counts = +self._path_counts  # drop paths that reached zero
+
+    def delete_path(self, path: str) -> int:
+        ids = self.ids_for_path(path)
+        self.delete_ids(ids)
+        return len(ids)
+
+    def flush(self) -> None:
+        with self._lock:
+            client = self._conn()
+            with self._translate("save the index"):
+                if client.has_collection(self._collection):
+                    client.flush(self._collection)
+            self._dirty = False
+
+    # -- reads ----------------------------------------------------------------------------------
+
+    def ids_for_path(self, path: str) -> list[str]:
+        rows = self._query(f"path == {_lit(path)}", ["id"])
+        return [r["id"] for r in rows]
+
+    def vectors_for_ids(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        if not ids or self.spec() is None:
+            return {}
+        with self._lock, self._translate("read vectors"):
+            rows = self._ready().get(self._collection, ids=list(ids), output_fields=["dense"])
+        return {r["id"]: np.asarray(r["dense"], dtype=np.float32) for r in rows}
+
+    def count(self) -> int:
+        if self.spec() is None:
+            return 0
+        with self._lock, self._translate("count passages"):
+            rows = self._ready().query(self._collection, filter="", output_fields=["count(*)"])
+        return int(rows[0]["count(*)"]) if rows else 0
+
+    def paths(self) -> dict[str, int]:
+        with self._lock:
+            if self._path_counts is not None:
+                return dict(self._path_counts)
+            counts = Counter(r["path"] for r in self._query('id != ""', ["path"]))
+            if self._local and self.spec() is not None:
+                self._path_counts = counts
+            return dict(counts)
+
+    def stats(self) -> StoreStats:
+        spec = self.spec()
+        paths = self.paths() if spec is not None else {}
+        return StoreStats(chunks=sum(paths.values()), files=len(paths), spec=spec, location=self.location)
+
+    def _query(self, expr: str, fields: list[str]) -> list[dict[str, Any]]:
+        if self.spec() is None:
+            return []
+        with self._lock, self._translate("read the index"):
+            client = self._ready()
+            if self._local:  # Milvus Lite has no result-window cap, and one call is fastest
+                return list(client.query(self._collection, filter=expr, output_fields=fields))
+            # A server caps one query's result window (16,384 rows by default): page through.
+            rows: list[dict[str, Any]] = []
+            it = client.query_iterator(self._collection, batch_size=4096, filter=expr, output_fields=fields)
+            try:
+                while batch := it.next():
+                    rows.extend(batch)
+            finally:
+                it.close()
+            return rows
+
+    # -- search ---------------------------------------------------------------------------------
+
+    def dense_search(self, vector: np.ndarray, k: int, *, paths: Sequence[str] | None = None) -> list[Hit]:
+        spec = self.spec()
+        if spec is None or k <= 0:
+            return []
+        _check_query_vector(vector, spec)
+        expr = self._path_filter(paths)
+        if expr is None:
+            return []
+        with self._lock, self._translate("search"):
+            res = self._ready().search(
+                self._collection,
+                data=[_as_list(vector)],
+                anns_field="dense",
+                limit=k,
+                filter=expr,
+                output_fields=_OUTPUT_FIELDS,
+                search_params={"metric_type": "IP"},
+            )
+        return [_hit(h, float(h["distance"])) for h in res[0]]
+
+    def keyword_search(self, text: str, k: int, *, paths: Sequence[str] | None = None) -> list[Hit]:
+        expr = self._path_filter(paths)
+        if expr is None or k <= 0 or not text.strip() or self.spec() is None:
+            return []
+        with self._lock, self._translate("search"):
+            res = self._ready().search(
+                self._collection,
+                data=[text],
+                anns_field="sparse",
+                limit=k,
+                filter=expr,
+                output_fields=_OUTPUT_FIELDS,
+                search_params={"metric_type": "BM25"},
+            )
+        # A BM25 score is never negative; Milvus Lite reports it negated as a distance, a server
+        # reports it as is. abs() gives the score either way; the order is the server's.
+        return [_hit(h, abs(float(h["distance"]))) for h in res[0]]
+
+    def hybrid_search(
+        self,
+        text: str,
+        vector: np.ndarray | None,
+        k: int,
+        *,
+        candidates: int = 30,
+        paths_prefix: Sequence[str] | None = None,
+    ) -> list[Hit]:
+        """Dense and BM25 recall, ``candidates`` each, fused by RRF; keyword-only without a vector."""
+        if vector is None:
+            return self.keyword_search(text, k, paths=paths_prefix)
+        if not text.strip():
+            return self.dense_search(vector, k, paths=paths_prefix)
+        spec = self.spec()
+        if spec is None or k <= 0:
+            return []
+        _check_query_vector(vector, spec)
+        expr = self._path_filter(paths_prefix)
+        if expr is None:
+            return []
+        n = max(candidates, k)
+        requests = [
+            AnnSearchRequest(
+                data=[_as_list(vector)], anns_field="dense", param={"metric_type": "IP"}, limit=n, expr=expr
+            ),
+            AnnSearchRequest(
+                data=[text], anns_field="sparse", param={"metric_type": "BM25"}, limit=n, expr=expr
+            ),
+        ]
+        with self._lock, self._translate("search"):
+            res = self._ready().hybrid_search(
+                self._collection,
+                requests,
+                RRFRanker(RRF_K),
+                limit=k,
+                output_fields=_OUTPUT_FIELDS,
+            )
+        return [_hit(h, float(h["distance"])) for h in res[0]]
+
+    def _path_filter(self, prefixes: Sequence[str] | None) -> str | None:
+        """A filter for files under ``prefixes``: "" for no restriction (None or empty), None when
+        nothing can match.
+
+        A folder prefix (no trailing separator) matches the folder's files, not a sibling
+        folder whose name merely starts the same. ``like`` is used only for prefixes free of
+        ``\\ % _``: Milvus Lite evaluates LIKE escapes differently on growing and sealed data
+        (and Arrow's prefix fast path ignores an escaped backslash), so those prefixes are
+        resolved to an exact ``path in [...]`` list instead.
+        """
+        if not prefixes:
+            return ""
+        starts: list[str] = []
+        exact: list[str] = []
+        for p in prefixes:
+            if not p:
+                return ""
+            if p.endswith(("/", "\\")):
+                starts.append(p)
+            else:
+                exact.append(p)
+                starts.append(p + ("\\" if "\\" in p and "/" not in p else "/"))
+        clauses = [f"path == {_lit(p)}" for p in exact]
+        tricky = []
+        for s in starts:
+            if any(ch in s for ch in _LIKE_UNSAFE):
+                tricky.append(s)
+            else:
+                clauses.append(f"path like {_lit(s + '%')}")
+        if tricky:
+            matched: set[str] = set()
+            known = list(self.paths()) if self._local else None
+            for s in tricky:
+                if known is None:
+                    safe = s[: min(s.find(ch) if ch in s else len(s) for ch in _LIKE_UNSAFE)]
+                    expr = f"path like {_lit(safe + '%')}" if safe else 'id != ""'
+                    candidates = [r["path"] for r in self._query(expr, ["path"])]
+                else:
+                    candidates = known
+                matched.update(p for p in candidates if p.startswith(s))
+            if matched:
+                clauses.append(f"path in [{', '.join(_lit(p) for p in sorted(matched))}]")
+        if not clauses:
+            return None
+        return " or ".join(clauses)
+
+
+def open_store(settings: Settings, paths: Paths, token: str | None = None) -> MilvusStore:
+    """The store the settings point at: a Milvus server if ``milvus_uri`` is set, else the local file."""
+    if settings.milvus_uri:
+        return MilvusStore(
+            settings.milvus_uri,
+            token=token or os.environ.get(TOKEN_ENV) or None,
+            collection=settings.collection,
+        )
+    return MilvusStore.local(paths.store_path, settings.collection)
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+
+def _probe_local(path: str) -> None:
+    """Open and close the Milvus Lite folder to learn why it cannot be served (lock or damage)."""
+    from milvus_lite.db import MilvusLite
+    from milvus_lite.exceptions import DataDirLockedError, MilvusLiteError
+
+    try:
+        MilvusLite(path).close()
+    except DataDirLockedError as exc:
+        raise StoreLockedError(
+            f"The knowledge base at {path} is open in another qrag-desktop process.",
+            cause=exc,
+            hint="Close the other window, or use --data-dir to open a different knowledge base.",
+        ) from exc
+    except (MilvusLiteError, OSError) as exc:
+        raise StoreUnavailableError(
+            f"The knowledge base at {path} cannot be opened: it is damaged or not readable.",
+            cause=exc,
+            hint="Check the folder's permissions; moving the folder away and re-indexing rebuilds it.",
+        ) from exc
+
+
+def _release_local(path: str) -> None:
+    with _LOCAL_GUARD:
+        _LOCAL_USERS[path] -= 1
+        if _LOCAL_USERS[path] > 0:
+            return
+        del _LOCAL_USERS[path]
+        from milvus_lite.server_manager import server_manager_instance
+
+        server_manager_instance.release_server(path)  # stops the in-process server, frees the LOCK
+
+
+def _schema(dim: int) -> Any:
+    schema = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
+    schema.add_field("id", DataType.VARCHAR, is_primary=True, max_length=MAX_ID_BYTES)
+    schema.add_field("path", DataType.VARCHAR, max_length=MAX_PATH_BYTES)
+    schema.add_field("page", DataType.INT64)
+    schema.add_field("heading", DataType.VARCHAR, max_length=MAX_HEADING_BYTES)
+    schema.add_field("position", DataType.INT64)
+    schema.add_field("text", DataType.VARCHAR, max_length=MAX_TEXT_BYTES)
+    schema.add_field(
+        "content",
+        DataType.VARCHAR,
+        max_length=MAX_TEXT_BYTES,
+        enable_analyzer=True,
+        analyzer_params=ANALYZER_PARAMS,
+    )
+    schema.add_field("dense", DataType.FLOAT_VECTOR, dim=dim)
+    schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+    schema.add_function(
+        Function(
+            name="content_bm25",
+            function_type=FunctionType.BM25,
+            input_field_names=["content"],
+            output_field_names=["sparse"],
+        )
+    )
+    return schema
+
+
+def _index_params(client: MilvusClient) -> Any:
+    params = client.prepare_index_params()
+    # FLAT: exact, and faster than HNSW in Milvus Lite at desktop sizes (see models-and-store.md).
+    params.add_index("dense", index_type="FLAT", metric_type="IP")
+    params.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
+    return params
+
+
+def _spec_from_description(desc: dict[str, Any]) -> EmbeddingSpec:
+    dim = 0
+    for f in desc.get("fields", []):
+        if f.get("name") == "dense":
+            dim = int(f.get("params", {}).get("dim", 0))
+    raw = (desc.get("properties") or {}).get(SPEC_PROPERTY)
+    try:
+        data = json.loads(raw) if raw else {}
+    except ValueError:
+        data = {}
+    # A collection made by something else has no spec: "unknown" never matches a real model.
+    return EmbeddingSpec(
+        model_id=str(data.get("model_id") or "an unknown model"),
+        dimension=dim or int(data.get("dimension") or 0),
+        query_instruction=str(data.get("query_instruction") or ""),
+    )
+
+
+def _check_same(existing: EmbeddingSpec, wanted: EmbeddingSpec) -> None:
+    if existing.model_id != wanted.model_id or existing.dimension != wanted.dimension:
+        raise ModelMismatchError(
+            f"This index was built with {existing.model_id} ({existing.dimension} dims); "
+            f"the current model is {wanted.model_id} ({wanted.dimension}).",
+            hint=_REINDEX_HINT,
+        )
+    if existing.query_instruction != wanted.query_instruction:
+        raise ModelMismatchError(
+            f"This index was built with {existing.model_id} and the query instruction "
+            f'"{existing.query_instruction}"; the current instruction is "{wanted.query_instruction}".',
+            hint="Re-index with `qrag index --reembed`, or switch back to the old instruction.",
+        )
+
+
+def _hit(h: dict[str, Any], score: float) -> Hit:
+    e = h.get("entity") or {}
+    page = e.get("page")
+    return Hit(
+        chunk_id=str(h.get("id", e.get("id"))),
+        path=e["path"],
+        page=None if page is None or page < 0 else int(page),
+        heading=e.get("heading", ""),
+        position=int(e.get("position", 0)),
+        text=e.get("text", ""),
+        score=score,
+    )
+
+
+def _check_query_vector(vector: np.ndarray, spec: EmbeddingSpec) -> None:
+    if np.asarray(vector).size != spec.dimension:
+        raise ModelMismatchError(
+            f"The query vector has {np.asarray(vector).size} dims; this index was built with "
+            f"{spec.model_id} ({spec.dimension} dims).",
+            hint=_REINDEX_HINT,
+        )
+
+
+def _as_list(vector: np.ndarray) -> list[float]:
+    v = np.asarray(vector, dtype=np.float32)
+    if v.ndim != 1:
+        v = v.reshape(-1)
+    return v.tolist()
+
+
+def _clip(s: str, max_bytes: int) -> str:
+    """Cut to at most ``max_bytes`` of UTF-8 without splitting a character."""
+    b = s.encode("utf-8")
+    if len(b) <= max_bytes:
+        return s
+    return b[:max_bytes].decode("utf-8", errors="ignore")
+
+
+def _lit(s: str) -> str:
+    """A Milvus filter string literal."""
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
+
+
+def _safe_uri(uri: str) -> str:
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return "<invalid address>"
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = f"{host}:{port}" if port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def _is_connection_error(exc: MilvusException) -> bool:
+    msg = (exc.message or "").lower()
+    return exc.code == 2 or "unavailable" in msg or "connect" in msg
+
+
+__all__ = [
+    "EmbeddingSpec",
+    "MilvusStore",
+    "StoreStats",
+    "VectorStore",
+    "open_store",
+]
