@@ -1,0 +1,210 @@
+"""Knowledge folders: what the knowledge base covers, with files, passages and when each was last indexed."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qrag_desktop.core.settings import FolderSetting
+
+
+@dataclass(frozen=True)
+class FolderStats:
+    files: int = 0
+    failed: int = 0
+    chunks: int = 0
+    last_indexed: float | None = None  # time.time() of the newest manifest row
+
+
+PATH_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class FoldersPanel(QWidget):
+    """Signals: ``add_requested(list)`` with folder paths, ``remove_requested(str)``,
+    ``local_only_changed(str, bool)``, ``reindex_requested()``."""
+
+    add_requested = Signal(list)
+    remove_requested = Signal(str)
+    local_only_changed = Signal(str, bool)
+    reindex_requested = Signal()
+
+    COL_FOLDER, COL_FILES, COL_CHUNKS, COL_LAST, COL_LOCAL = range(5)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._folders: tuple[FolderSetting, ...] = ()
+        self._stats: dict[str, FolderStats] = {}
+        self._filling = False
+
+        self.title = QLabel()
+        self.title.setObjectName("panelTitle")
+        self.tree = QTreeWidget()
+        self.tree.setRootIsDecorated(False)
+        self.tree.setColumnCount(5)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setAlternatingRowColors(True)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(self.COL_FOLDER, QHeaderView.ResizeMode.Stretch)
+        for col in (self.COL_FILES, self.COL_CHUNKS, self.COL_LAST, self.COL_LOCAL):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.itemChanged.connect(self._on_item_changed)
+        self.tree.itemSelectionChanged.connect(self._update_buttons)
+        self.empty_hint = QLabel()
+        self.empty_hint.setObjectName("hint")
+        self.empty_hint.setWordWrap(True)
+
+        self.add_button = QPushButton()
+        self.add_button.setObjectName("primary")
+        self.remove_button = QPushButton()
+        self.reindex_button = QPushButton()
+        self.add_button.clicked.connect(self.choose_folder)
+        self.remove_button.clicked.connect(self._on_remove)
+        self.reindex_button.clicked.connect(self.reindex_requested)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.empty_hint)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addWidget(self.reindex_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Knowledge folders"))
+        self.tree.setHeaderLabels(
+            [
+                self.tr("Folder"),
+                self.tr("Files"),
+                self.tr("Passages"),
+                self.tr("Last indexed"),
+                self.tr("Local only"),
+            ]
+        )
+        self.tree.headerItem().setToolTip(
+            self.COL_LOCAL,
+            self.tr("Passages from a local-only folder are searched but never sent to the cloud model."),
+        )
+        self.add_button.setText(self.tr("Add folder…"))
+        self.remove_button.setText(self.tr("Remove"))
+        self.reindex_button.setText(self.tr("Index again"))
+        self.reindex_button.setToolTip(self.tr("Look for new, changed and deleted files in all folders."))
+        self.empty_hint.setText(
+            self.tr(
+                "Add a folder of documents (Markdown, text, PDF, Word, HTML), or drop one on this window."
+            )
+        )
+        self._fill()
+
+    # -- data ---------------------------------------------------------------------------------------
+    def set_folders(self, folders: tuple[FolderSetting, ...]) -> None:
+        self._folders = folders
+        self._fill()
+
+    def set_stats(self, stats: dict[str, FolderStats]) -> None:
+        self._stats = dict(stats)
+        self._fill()
+
+    def selected_folder(self) -> str | None:
+        items = self.tree.selectedItems()
+        return str(items[0].data(self.COL_FOLDER, PATH_ROLE)) if items else None
+
+    def item_for(self, path: str) -> QTreeWidgetItem | None:
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            if item is not None and item.data(self.COL_FOLDER, PATH_ROLE) == path:
+                return item
+        return None
+
+    def _fill(self) -> None:
+        selected = self.selected_folder()
+        self._filling = True
+        try:
+            self.tree.clear()
+            for f in self._folders:
+                st = self._stats.get(f.path)
+                item = QTreeWidgetItem()
+                item.setText(self.COL_FOLDER, f.path)
+                item.setToolTip(self.COL_FOLDER, f.path)
+                item.setData(self.COL_FOLDER, PATH_ROLE, f.path)
+                if st is not None:
+                    files = str(st.files)
+                    if st.failed:
+                        files += " " + self.tr("(%1 failed)").replace("%1", str(st.failed))
+                    item.setText(self.COL_FILES, files)
+                    item.setText(self.COL_CHUNKS, str(st.chunks))
+                    item.setText(
+                        self.COL_LAST, _when(st.last_indexed) if st.last_indexed else self.tr("not yet")
+                    )
+                else:
+                    item.setText(self.COL_LAST, self.tr("not yet"))
+                for col in (self.COL_FILES, self.COL_CHUNKS):
+                    item.setTextAlignment(col, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(
+                    self.COL_LOCAL, Qt.CheckState.Checked if f.local_only else Qt.CheckState.Unchecked
+                )
+                self.tree.addTopLevelItem(item)
+                if f.path == selected:
+                    item.setSelected(True)
+        finally:
+            self._filling = False
+        self.empty_hint.setVisible(not self._folders)
+        self._update_buttons()
+
+    # -- actions ------------------------------------------------------------------------------------
+    @Slot()
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Choose a folder of documents"))
+        if folder:
+            self.add_requested.emit([folder])
+
+    @Slot()
+    def _on_remove(self) -> None:
+        path = self.selected_folder()
+        if path:
+            self.remove_requested.emit(path)
+
+    @Slot(QTreeWidgetItem, int)
+    def _on_item_changed(self, item: QTreeWidgetItem, column: int) -> None:
+        if self._filling or column != self.COL_LOCAL:
+            return
+        path = str(item.data(self.COL_FOLDER, PATH_ROLE))
+        self.local_only_changed.emit(path, item.checkState(self.COL_LOCAL) == Qt.CheckState.Checked)
+
+    @Slot()
+    def _update_buttons(self) -> None:
+        self.remove_button.setEnabled(self.selected_folder() is not None)
+        self.reindex_button.setEnabled(bool(self._folders))
+
+
+def _when(ts: float) -> str:
+    """Today: the time; otherwise the date."""
+    lt = time.localtime(ts)
+    if time.strftime("%Y-%m-%d", lt) == time.strftime("%Y-%m-%d"):
+        return time.strftime("%H:%M", lt)
+    return time.strftime("%Y-%m-%d", lt)

@@ -1,0 +1,54 @@
+"""UI language: English in the source, Simplified Chinese from a compiled Qt translation (.qm)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+log = logging.getLogger(__name__)
+
+I18N_DIR = Path(__file__).resolve().parent.parent / "resources" / "i18n"
+LANGUAGES = ("system", "en", "zh_CN")
+
+_installed: list[QTranslator] = []
+
+
+def resolve_language(choice: str) -> str:
+    """ "system" follows the OS locale: Chinese locales get Chinese, everything else English."""
+    if choice in ("en", "zh_CN"):
+        return choice
+    name = QLocale.system().name()  # e.g. "zh_CN", "zh_TW", "en_US"
+    return "zh_CN" if name.startswith("zh") else "en"
+
+
+def install_language(choice: str) -> str:
+    """Install the translators for ``choice`` (replacing earlier ones); returns the language in use.
+
+    Installing sends a LanguageChange event to every widget, whose ``retranslate()`` then runs.
+    """
+    app = QCoreApplication.instance()
+    lang = resolve_language(choice)
+    if app is None:
+        return lang
+    for tr in _installed:
+        app.removeTranslator(tr)
+    _installed.clear()
+    if lang == "en":
+        return lang
+    ours = QTranslator(app)
+    if ours.load(str(I18N_DIR / f"qrag_{lang}.qm")):
+        app.installTranslator(ours)
+        _installed.append(ours)
+    else:
+        log.warning("translation %s not found in %s", lang, I18N_DIR)
+        return "en"
+    qt = QTranslator(app)  # Qt's own dialogs and buttons (OK, Cancel, file picker)
+    if qt.load(QLocale(lang), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt)
+        _installed.append(qt)
+    return lang
+
+
+__all__ = ["LANGUAGES", "install_language", "resolve_language"]

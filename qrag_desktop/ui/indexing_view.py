@@ -1,0 +1,349 @@
+"""The indexing view: overall progress, speed and ETA, the current file, and a table of files with status."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qrag_desktop.core.indexer import FileStatus, IndexProgress, IndexReport
+
+
+def status_text(status: str) -> str:
+    """A file status in words, in the UI language."""
+    words = {
+        "queued": QCoreApplication.translate("FileStatus", "Queued"),
+        "parsing": QCoreApplication.translate("FileStatus", "Reading"),
+        "embedding": QCoreApplication.translate("FileStatus", "Embedding"),
+        "done": QCoreApplication.translate("FileStatus", "Done"),
+        "unchanged": QCoreApplication.translate("FileStatus", "Unchanged"),
+        "failed": QCoreApplication.translate("FileStatus", "Failed"),
+        "removed": QCoreApplication.translate("FileStatus", "Removed"),
+    }
+    return words.get(status, status)
+
+
+def format_duration(seconds: float) -> str:
+    s = int(round(seconds))
+    if s < 60:
+        return QCoreApplication.translate("Duration", "%n s", "", s)
+    if s < 3600:
+        return (
+            QCoreApplication.translate("Duration", "%1 min %2 s")
+            .replace("%1", str(s // 60))
+            .replace("%2", str(s % 60))
+        )
+    return (
+        QCoreApplication.translate("Duration", "%1 h %2 min")
+        .replace("%1", str(s // 3600))
+        .replace("%2", str(s % 3600 // 60))
+    )
+
+
+class FileTableModel(QAbstractTableModel):
+    """One row per file seen by the current indexing run, in the order they appeared."""
+
+    COLUMNS = ("file", "status", "chunks", "reason")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[FileStatus] = []
+        self._index: dict[str, int] = {}
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._rows.clear()
+        self._index.clear()
+        self.endResetModel()
+
+    def update_file(self, fs: FileStatus) -> None:
+        row = self._index.get(fs.path)
+        if row is None:
+            row = len(self._rows)
+            self.beginInsertRows(QModelIndex(), row, row)
+            self._rows.append(fs)
+            self._index[fs.path] = row
+            self.endInsertRows()
+            return
+        old = self._rows[row]
+        if fs.chunks == 0 and old.chunks:
+            fs = FileStatus(fs.path, fs.status, fs.error, old.chunks)
+        self._rows[row] = fs
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+
+    def status_of(self, path: str) -> FileStatus | None:
+        row = self._index.get(path)
+        return self._rows[row] if row is not None else None
+
+    def rows(self) -> list[FileStatus]:
+        return list(self._rows)
+
+    def failed_paths(self) -> list[str]:
+        return [r.path for r in self._rows if r.status == "failed"]
+
+    # -- Qt model -----------------------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        names = {
+            "file": QCoreApplication.translate("FileTableModel", "File"),
+            "status": QCoreApplication.translate("FileTableModel", "Status"),
+            "chunks": QCoreApplication.translate("FileTableModel", "Chunks"),
+            "reason": QCoreApplication.translate("FileTableModel", "Details"),
+        }
+        return names[self.COLUMNS[section]]
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        fs = self._rows[index.row()]
+        col = self.COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == "file":
+                return os.path.basename(fs.path) or fs.path
+            if col == "status":
+                return status_text(fs.status)
+            if col == "chunks":
+                return str(fs.chunks) if fs.chunks else ""
+            return fs.error or ""
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return fs.path if col == "file" else (fs.error or None)
+        if role == Qt.ItemDataRole.ForegroundRole and fs.status == "failed":
+            return QBrush(QColor("#c62828"))
+        if role == Qt.ItemDataRole.ForegroundRole and fs.status in ("unchanged", "removed"):
+            return QBrush(QColor("#757575"))
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == "chunks":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class IndexingView(QWidget):
+    """Progress of the running (or last) indexing job.
+
+    Signals: ``pause_requested()``, ``resume_requested()``, ``cancel_requested()``, ``retry_requested(list)``.
+    """
+
+    pause_requested = Signal()
+    resume_requested = Signal()
+    cancel_requested = Signal()
+    retry_requested = Signal(list)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = FileTableModel(self)
+        self._running = False
+        self._paused = False
+        self._last: IndexProgress | None = None
+        self._report: IndexReport | None = None
+        self._state_key = "idle"
+        self._error: str | None = None
+
+        self.headline = QLabel()
+        self.headline.setObjectName("headline")
+        self.files_bar = QProgressBar()
+        self.files_bar.setObjectName("filesBar")
+        self.chunks_bar = QProgressBar()
+        self.chunks_bar.setObjectName("chunksBar")
+        self.files_label = QLabel()
+        self.chunks_label = QLabel()
+        self.speed_label = QLabel()
+        self.speed_label.setObjectName("speedLabel")
+        self.current_label = QLabel()
+        self.current_label.setObjectName("currentFile")
+        self.current_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.current_label.setWordWrap(True)
+
+        self.pause_button = QPushButton()
+        self.resume_button = QPushButton()
+        self.cancel_button = QPushButton()
+        self.retry_button = QPushButton()
+        self.pause_button.clicked.connect(self.pause_requested)
+        self.resume_button.clicked.connect(self.resume_requested)
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        self.retry_button.clicked.connect(self._on_retry)
+
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        header.resizeSection(0, 260)
+
+        grid = QVBoxLayout(self)
+        grid.addWidget(self.headline)
+        row1 = QHBoxLayout()
+        row1.addWidget(self.files_label)
+        row1.addWidget(self.files_bar, 1)
+        grid.addLayout(row1)
+        row2 = QHBoxLayout()
+        row2.addWidget(self.chunks_label)
+        row2.addWidget(self.chunks_bar, 1)
+        grid.addLayout(row2)
+        grid.addWidget(self.speed_label)
+        grid.addWidget(self.current_label)
+        buttons = QHBoxLayout()
+        for b in (self.pause_button, self.resume_button, self.cancel_button, self.retry_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        grid.addLayout(buttons)
+        grid.addWidget(self.table, 1)
+        self.retranslate()
+        self._update_buttons()
+
+    # -- language -----------------------------------------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.files_label.setText(self.tr("Files"))
+        self.chunks_label.setText(self.tr("Chunks"))
+        self.pause_button.setText(self.tr("Pause"))
+        self.resume_button.setText(self.tr("Resume"))
+        self.cancel_button.setText(self.tr("Cancel"))
+        self.retry_button.setText(self.tr("Retry failed files"))
+        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(FileTableModel.COLUMNS) - 1)
+        self._render()
+
+    # -- job state ----------------------------------------------------------------------------------
+    def job_started(self, *, clear: bool = True) -> None:
+        if clear:
+            self.model.clear()
+        self._running, self._paused = True, False
+        self._last, self._report, self._error = None, None, None
+        self._state_key = "starting"
+        self._render()
+        self._update_buttons()
+
+    def set_paused(self, paused: bool) -> None:
+        self._paused = paused
+        self._render()
+        self._update_buttons()
+
+    def job_failed(self, message: str) -> None:
+        self._error = message
+        self._render()
+
+    def job_finished(self) -> None:
+        self._running, self._paused = False, False
+        self._render()
+        self._update_buttons()
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    @Slot(object)
+    def on_event(self, ev: object) -> None:
+        if isinstance(ev, IndexReport):
+            self._report = ev
+        elif isinstance(ev, IndexProgress):
+            self._last = ev
+            if ev.file is not None:
+                self.model.update_file(ev.file)
+        self._render()
+
+    def _on_retry(self) -> None:
+        failed = self.model.failed_paths()
+        if failed:
+            self.retry_requested.emit(failed)
+
+    def _update_buttons(self) -> None:
+        self.pause_button.setVisible(self._running and not self._paused)
+        self.resume_button.setVisible(self._running and self._paused)
+        self.cancel_button.setEnabled(self._running)
+        self.retry_button.setEnabled(not self._running and bool(self.model.failed_paths()))
+
+    def _render(self) -> None:
+        ev, rep = self._last, self._report
+        files_done = ev.files_done if ev else 0
+        files_total = ev.files_total if ev else 0
+        chunks_done = ev.chunks_done if ev else 0
+        chunks_total = ev.chunks_total if ev else 0
+        if rep is not None:
+            files_done = files_total = rep.files_seen
+            done_failed = len(rep.files_failed)
+            if rep.cancelled:
+                self.headline.setText(
+                    self.tr("Indexing cancelled. What was done is kept; indexing again continues from there.")
+                )
+            else:
+                chunks_done = chunks_total = max(chunks_total, chunks_done)
+                self.headline.setText(
+                    self.tr("Indexing done: %1 indexed, %2 unchanged, %3 failed. %4 passages in the index.")
+                    .replace("%1", str(rep.files_indexed))
+                    .replace("%2", str(rep.files_unchanged))
+                    .replace("%3", str(done_failed))
+                    .replace("%4", str(rep.chunks_total))
+                )
+        elif self._error:
+            self.headline.setText(self.tr("Indexing stopped: %1").replace("%1", self._error))
+        elif self._running and self._paused:
+            self.headline.setText(self.tr("Paused. Resume to go on."))
+        elif self._running:
+            stage = ev.stage if ev else "starting"
+            words = {
+                "starting": self.tr("Starting (loading the embedding model)…"),
+                "scanning": self.tr("Looking for files…"),
+                "parsing": self.tr("Reading files…"),
+                "embedding": self.tr("Embedding passages…"),
+                "cleaning": self.tr("Removing files that are gone…"),
+            }
+            self.headline.setText(words.get(stage, stage))
+        else:
+            self.headline.setText(self.tr("Nothing is being indexed. Add a folder to start."))
+
+        self.files_bar.setRange(0, max(files_total, 1))
+        self.files_bar.setValue(min(files_done, max(files_total, 1)) if files_total else 0)
+        self.files_bar.setFormat(
+            self.tr("%1 of %2 files").replace("%1", str(files_done)).replace("%2", str(files_total))
+        )
+        self.chunks_bar.setRange(0, max(chunks_total, 1))
+        self.chunks_bar.setValue(min(chunks_done, max(chunks_total, 1)) if chunks_total else 0)
+        self.chunks_bar.setFormat(
+            self.tr("%1 of %2 passages").replace("%1", str(chunks_done)).replace("%2", str(chunks_total))
+        )
+        speed = []
+        if ev is not None and ev.chunks_per_s and rep is None:
+            speed.append(self.tr("%1 passages/s").replace("%1", f"{ev.chunks_per_s:.1f}"))
+            if ev.eta_s is not None:
+                speed.append(self.tr("about %1 left").replace("%1", format_duration(ev.eta_s)))
+        if rep is not None:
+            speed.append(self.tr("took %1").replace("%1", format_duration(rep.seconds)))
+        self.speed_label.setText(" · ".join(speed))
+        current = ev.current if (ev is not None and self._running and rep is None) else None
+        self.current_label.setText(self.tr("Current file: %1").replace("%1", current) if current else "")
+        self._update_buttons()

@@ -1,0 +1,198 @@
+"""Settings: the answer model and its key, the local models, retrieval and the UI language."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qrag_desktop.core.settings import Settings
+
+
+def mask_key(key: str | None) -> str:
+    """Like ``core.secrets.mask_key``, without importing keyring on the GUI thread's start path."""
+    if not key:
+        return ""
+    return "..." if len(key) < 12 else f"{key[:3]}...{key[-4:]}"
+
+
+class SettingsDialog(QDialog):
+    """Signals: ``test_requested(str, str, str)`` with (key, model, base URL) to try one cheap call."""
+
+    test_requested = Signal(str, str, str)
+
+    def __init__(self, settings: Settings, current_key: str | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Settings"))
+        self._settings = settings
+        self._current_key = current_key
+        self._key_cleared = False
+
+        # -- answers ------------------------------------------------------------------------------
+        self.key_edit = QLineEdit()
+        self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key_edit.setPlaceholderText(
+            self.tr("Saved: %1").replace("%1", mask_key(current_key)) if current_key else self.tr("sk-…")
+        )
+        self.clear_key_button = QPushButton(self.tr("Remove key"))
+        self.clear_key_button.setEnabled(bool(current_key))
+        self.clear_key_button.clicked.connect(self._clear_key)
+        self.test_button = QPushButton(self.tr("Test"))
+        self.test_button.clicked.connect(self._test)
+        self.test_result = QLabel()
+        self.test_result.setObjectName("testResult")
+        self.test_result.setWordWrap(True)
+        key_row = QHBoxLayout()
+        key_row.addWidget(self.key_edit, 1)
+        key_row.addWidget(self.clear_key_button)
+        key_row.addWidget(self.test_button)
+        self.model_edit = QLineEdit(settings.openai_model)
+        self.base_url_edit = QLineEdit(settings.openai_base_url or "")
+        self.base_url_edit.setPlaceholderText("https://api.openai.com/v1")
+        answers = QGroupBox(self.tr("Answers (cloud model)"))
+        fa = QFormLayout(answers)
+        fa.addRow(self.tr("OpenAI API key"), key_row)
+        fa.addRow("", self.test_result)
+        fa.addRow(self.tr("Model"), self.model_edit)
+        fa.addRow(self.tr("Server address"), self.base_url_edit)
+        hint = QLabel(self.tr("The key is kept in the system keychain, never in the settings file."))
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
+        fa.addRow("", hint)
+
+        # -- local models -------------------------------------------------------------------------
+        self.embed_edit = QLineEdit(settings.embed_model)
+        self.rerank_edit = QLineEdit(settings.rerank_model)
+        self.device_combo = QComboBox()
+        for value, label in (
+            ("auto", self.tr("Automatic")),
+            ("cpu", self.tr("CPU")),
+            ("cuda", self.tr("NVIDIA GPU (CUDA)")),
+            ("mps", self.tr("Apple GPU (MPS)")),
+        ):
+            self.device_combo.addItem(label, value)
+        self.device_combo.setCurrentIndex(max(0, self.device_combo.findData(settings.device)))
+        self.dim_spin = QSpinBox()
+        self.dim_spin.setRange(0, 4096)
+        self.dim_spin.setSingleStep(32)
+        self.dim_spin.setSpecialValueText(self.tr("Full size"))
+        self.dim_spin.setValue(settings.embed_dim or 0)
+        self.instruction_edit = QLineEdit(settings.query_instruction)
+        models = QGroupBox(self.tr("Local models"))
+        fm = QFormLayout(models)
+        fm.addRow(self.tr("Embedding model"), self._with_browse(self.embed_edit))
+        fm.addRow(self.tr("Reranking model"), self._with_browse(self.rerank_edit))
+        fm.addRow(self.tr("Device"), self.device_combo)
+        fm.addRow(self.tr("Vector size (MRL)"), self.dim_spin)
+        fm.addRow(self.tr("Task instruction"), self.instruction_edit)
+
+        # -- retrieval ----------------------------------------------------------------------------
+        self.candidates_spin = QSpinBox()
+        self.candidates_spin.setRange(1, 500)
+        self.candidates_spin.setValue(settings.candidates)
+        self.top_k_spin = QSpinBox()
+        self.top_k_spin.setRange(1, 50)
+        self.top_k_spin.setValue(settings.top_k)
+        self.rerank_check = QCheckBox(self.tr("Rerank the candidates with the reranking model"))
+        self.rerank_check.setChecked(settings.rerank_enabled)
+        retrieval = QGroupBox(self.tr("Search"))
+        fr = QFormLayout(retrieval)
+        fr.addRow(self.tr("Candidates per method"), self.candidates_spin)
+        fr.addRow(self.tr("Passages per answer"), self.top_k_spin)
+        fr.addRow("", self.rerank_check)
+
+        # -- language -----------------------------------------------------------------------------
+        self.language_combo = QComboBox()
+        self.language_combo.addItem(self.tr("Same as the system"), "system")
+        self.language_combo.addItem("English", "en")
+        self.language_combo.addItem("简体中文", "zh_CN")
+        self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(settings.ui_language)))
+        appearance = QGroupBox(self.tr("Language"))
+        fl = QFormLayout(appearance)
+        fl.addRow(self.tr("Interface language"), self.language_combo)
+
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        for box in (answers, models, retrieval, appearance):
+            layout.addWidget(box)
+        layout.addWidget(buttons)
+        self.resize(620, self.sizeHint().height())
+
+    def _with_browse(self, edit: QLineEdit) -> QWidget:
+        w = QWidget()
+        row = QHBoxLayout(w)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(edit, 1)
+        b = QPushButton(self.tr("Folder…"))
+        b.setToolTip(self.tr("Use a model from a folder on this computer instead of a model id."))
+
+        def browse() -> None:
+            folder = QFileDialog.getExistingDirectory(self, self.tr("Choose the folder that holds the model"))
+            if folder:
+                edit.setText(folder)
+
+        b.clicked.connect(browse)
+        row.addWidget(b)
+        return w
+
+    @Slot()
+    def _clear_key(self) -> None:
+        self._key_cleared = True
+        self.key_edit.clear()
+        self.key_edit.setPlaceholderText(self.tr("No key (it will be removed when you save)"))
+        self.clear_key_button.setEnabled(False)
+
+    @Slot()
+    def _test(self) -> None:
+        key = self.key_edit.text().strip() or ("" if self._key_cleared else (self._current_key or ""))
+        self.test_result.setText(self.tr("Testing…"))
+        self.test_button.setEnabled(False)
+        self.test_requested.emit(key, self.model_edit.text().strip(), self.base_url_edit.text().strip())
+
+    def show_test_result(self, text: str, ok: bool) -> None:
+        self.test_button.setEnabled(True)
+        self.test_result.setText(("✔ " if ok else "✘ ") + text)
+        self.test_result.setProperty("ok", ok)
+
+    # -- result -------------------------------------------------------------------------------------
+    def new_key(self) -> str | None:
+        """The key typed in, "" to remove the saved one, None to keep it as it is."""
+        typed = self.key_edit.text().strip()
+        if typed:
+            return typed
+        return "" if self._key_cleared else None
+
+    def settings(self) -> Settings:
+        s = self._settings
+        dim = self.dim_spin.value()
+        return s.replace(
+            openai_model=self.model_edit.text().strip() or s.openai_model,
+            openai_base_url=self.base_url_edit.text().strip() or None,
+            embed_model=self.embed_edit.text().strip() or s.embed_model,
+            rerank_model=self.rerank_edit.text().strip() or s.rerank_model,
+            device=str(self.device_combo.currentData()),
+            embed_dim=dim or None,
+            query_instruction=self.instruction_edit.text().strip() or s.query_instruction,
+            candidates=self.candidates_spin.value(),
+            top_k=self.top_k_spin.value(),
+            rerank_enabled=self.rerank_check.isChecked(),
+            ui_language=str(self.language_combo.currentData()),
+        )

@@ -1,0 +1,272 @@
+"""The passages behind an answer, in ranked order, and the exact text that went to the cloud model."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, Qt, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QTextBrowser,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qrag_desktop.core.types import Hit
+
+INDEX_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+@dataclass(frozen=True)
+class Source:
+    """A passage as the sources panel shows it; ``n`` is its [n] in the prompt, None when not sent."""
+
+    hit: Hit
+    n: int | None
+    local_only: bool = False
+
+
+class SourcesPanel(QWidget):
+    """Signals: ``open_file_requested(str, object)`` with a path and a page (or None)."""
+
+    open_file_requested = Signal(str, object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._sources: list[Source] = []
+        self._stage = ""
+        self._sent_text: str | None = None
+        self._sent_tokens: int | None = None
+        self._sent_exact = True
+        self._model = ""
+
+        self.tabs = QTabWidget()
+        # sources tab
+        self.stage_label = QLabel()
+        self.stage_label.setObjectName("hint")
+        self.stage_label.setWordWrap(True)
+        self.list = QTreeWidget()
+        self.list.setObjectName("sourcesList")
+        self.list.setRootIsDecorated(False)
+        self.list.setColumnCount(4)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setAlternatingRowColors(True)
+        h = self.list.header()
+        h.setStretchLastSection(False)
+        h.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        h.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        h.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        h.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        h.resizeSection(2, 140)
+        self.list.itemSelectionChanged.connect(self._show_selected)
+        self.list.itemDoubleClicked.connect(self._open_selected)
+        self.preview = QTextBrowser()
+        self.preview.setObjectName("passagePreview")
+        self.preview.setOpenLinks(False)
+        self.open_button = QPushButton()
+        self.open_button.clicked.connect(self._open_selected)
+        self.open_button.setEnabled(False)
+
+        sources_page = QWidget()
+        sv = QVBoxLayout(sources_page)
+        sv.setContentsMargins(4, 4, 4, 4)
+        sv.addWidget(self.stage_label)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.list)
+        below = QWidget()
+        bl = QVBoxLayout(below)
+        bl.setContentsMargins(0, 0, 0, 0)
+        bl.addWidget(self.preview, 1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.open_button)
+        bl.addLayout(row)
+        split.addWidget(below)
+        split.setSizes([200, 200])
+        self.splitter = split
+        sv.addWidget(split, 1)
+
+        # sent-text tab
+        self.sent_label = QLabel()
+        self.sent_label.setObjectName("sentLabel")
+        self.sent_label.setWordWrap(True)
+        self.sent_text = QPlainTextEdit()
+        self.sent_text.setObjectName("sentText")
+        self.sent_text.setReadOnly(True)
+        sent_page = QWidget()
+        tv = QVBoxLayout(sent_page)
+        tv.setContentsMargins(4, 4, 4, 4)
+        tv.addWidget(self.sent_label)
+        tv.addWidget(self.sent_text, 1)
+
+        self.tabs.addTab(sources_page, "")
+        self.tabs.addTab(sent_page, "")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
+        self.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.tabs.setTabText(0, self.tr("Sources"))
+        self.tabs.setTabText(1, self.tr("Sent to the cloud"))
+        self.list.setHeaderLabels(
+            [self.tr("#"), self.tr("File"), self.tr("Page / heading"), self.tr("Score")]
+        )
+        self.open_button.setText(self.tr("Open file"))
+        self._render_stage()
+        self._render_sent()
+        self._fill()
+
+    # -- content ------------------------------------------------------------------------------------
+    def set_sources(self, sources: list[Source], *, stage: str = "") -> None:
+        """``stage``: "recall" (hybrid matches, reranking follows), "reranked", or "" (a saved answer)."""
+        self._sources = list(sources)
+        self._stage = stage
+        self._render_stage()
+        self._fill()
+        if self._sources:
+            self.select_row(0)
+        else:
+            self.preview.clear()
+
+    def sources(self) -> list[Source]:
+        return list(self._sources)
+
+    def set_sent(
+        self, text: str | None, tokens: int | None = None, *, exact: bool = True, model: str = ""
+    ) -> None:
+        self._sent_text, self._sent_tokens, self._sent_exact, self._model = text, tokens, exact, model
+        self._render_sent()
+
+    def select_citation(self, n: int) -> bool:
+        """Select the passage cited as [n]; False when there is none."""
+        for row, src in enumerate(self._sources):
+            if src.n == n:
+                self.tabs.setCurrentIndex(0)
+                self.select_row(row)
+                return True
+        return False
+
+    def select_row(self, row: int) -> None:
+        item = self.list.topLevelItem(row)
+        if item is not None:
+            self.list.setCurrentItem(item)
+            self.list.scrollToItem(item)
+
+    def mark_cited(self, numbers: set[int]) -> None:
+        for row, src in enumerate(self._sources):
+            item = self.list.topLevelItem(row)
+            if item is not None:
+                font = item.font(0)
+                font.setBold(src.n in numbers)
+                for col in range(4):
+                    item.setFont(col, font)
+
+    def _render_stage(self) -> None:
+        if not self._sources:
+            self.stage_label.setText(self.tr("Ask a question: the passages it is answered from appear here."))
+        elif self._stage == "recall":
+            self.stage_label.setText(self.tr("Keyword and meaning matches; reranking…"))
+        elif self._stage == "reranked":
+            self.stage_label.setText(self.tr("Best passages, reranked by relevance."))
+        else:
+            self.stage_label.setText(self.tr("Passages used for this answer."))
+
+    def _render_sent(self) -> None:
+        if self._sent_text is None:
+            self.sent_label.setText(self.tr("Nothing has been sent to the cloud model for this question."))
+            self.sent_text.setPlainText("")
+            return
+        tokens = str(self._sent_tokens) if self._sent_tokens is not None else "?"
+        if not self._sent_exact:
+            tokens = "≈" + tokens
+        self.sent_label.setText(
+            self.tr("This exact text goes to %1 (%2 tokens with the instructions and earlier turns):")
+            .replace("%1", self._model or self.tr("the cloud model"))
+            .replace("%2", tokens)
+        )
+        if self.sent_text.toPlainText() != self._sent_text:
+            self.sent_text.setPlainText(self._sent_text)
+
+    def _fill(self) -> None:
+        self.list.clear()
+        for row, src in enumerate(self._sources):
+            h = src.hit
+            where = []
+            if h.page is not None:
+                where.append(self.tr("page %1").replace("%1", str(h.page)))
+            if h.heading:
+                where.append(h.heading)
+            number = f"[{src.n}]" if src.n is not None else self.tr("local")
+            item = QTreeWidgetItem(
+                [number, os.path.basename(h.path) or h.path, " · ".join(where), f"{h.score:.3f}"]
+            )
+            item.setData(0, INDEX_ROLE, row)
+            item.setToolTip(1, h.path)
+            item.setToolTip(2, " · ".join(where))
+            if src.local_only:
+                item.setToolTip(
+                    0, self.tr("From a local-only folder: searched, never sent to the cloud model.")
+                )
+            item.setTextAlignment(3, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.list.addTopLevelItem(item)
+
+    def selected_source(self) -> Source | None:
+        item = self.list.currentItem()
+        if item is None:
+            return None
+        row = item.data(0, INDEX_ROLE)
+        return self._sources[int(row)] if row is not None and int(row) < len(self._sources) else None
+
+    @Slot()
+    def _show_selected(self) -> None:
+        src = self.selected_source()
+        self.open_button.setEnabled(src is not None)
+        if src is None:
+            self.preview.clear()
+            return
+        h = src.hit
+        lines = [f"**{os.path.basename(h.path)}**"]
+        if h.page is not None:
+            lines.append(self.tr("page %1").replace("%1", str(h.page)))
+        if h.heading:
+            lines.append("*" + h.heading.replace("*", "\\*") + "*")
+        head = "  \n".join(lines)
+        if src.local_only:
+            head += "  \n" + self.tr("Local only: this passage was not sent to the cloud model.")
+        self.preview.setMarkdown(head + "\n\n---\n\n")
+        cursor = self.preview.textCursor()
+        cursor.movePosition(cursor.MoveOperation.End)
+        cursor.insertText(h.text)  # as plain text: a passage is shown as it is in the file
+        self.preview.moveCursor(cursor.MoveOperation.Start)
+        self.preview.setToolTip(h.path)
+
+    @Slot()
+    def _open_selected(self) -> None:
+        src = self.selected_source()
+        if src is not None:
+            self.open_file_requested.emit(src.hit.path, src.hit.page)
+
+
+def open_file(path: str, page: int | None = None) -> bool:
+    """Open a file with the system's default app (PDF viewers that honour it jump to ``#page=N``)."""
+    url = QUrl.fromLocalFile(path)
+    if page is not None and path.lower().endswith(".pdf"):
+        url.setFragment(f"page={page}")
+    return QDesktopServices.openUrl(url)

@@ -1,0 +1,55 @@
+"""Adding a folder indexes it: progress reaches done, the file table shows each file's status."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from qrag_desktop.ui.main_window import orphaned_jobs
+from tests.ui_fixtures import *  # noqa: F403 - fixtures
+from tests.ui_fixtures import wait_idle, wait_index_done, write_docs
+
+# scan.py (engine) still uses pathspec's deprecated "gitwildmatch" name.
+pytestmark = pytest.mark.filterwarnings("ignore:GitWildMatchPattern:DeprecationWarning")
+
+
+def test_add_folder_indexes_with_progress_and_failed_reason(qtbot, make_window, docs):
+    w = make_window()
+    w.add_folders([str(docs)])
+    assert w.tabs.currentWidget() is w.indexing_view  # the user sees the progress at once
+    wait_index_done(qtbot, w)
+    view = w.indexing_view
+    rows = {r.path.rsplit("/", 1)[-1]: r for r in view.model.rows()}
+    assert rows["milvus.md"].status == "done" and rows["milvus.md"].chunks > 0
+    assert rows["rerank.txt"].status == "done"
+    assert rows["bm25.html"].status == "done"
+    assert rows["broken.pdf"].status == "failed"
+    assert rows["broken.pdf"].error  # the reason in words
+    assert view.files_bar.value() == view.files_bar.maximum() == 4
+    assert "3 indexed" in view.headline.text() and "1 failed" in view.headline.text()
+    assert view.retry_button.isEnabled()
+    # the folders panel shows files and passages once the overview comes back
+    wait_idle(qtbot, w)
+    item = w.folders_panel.item_for(str(docs.resolve()))
+    assert item is not None
+    qtbot.waitUntil(lambda: item.text(w.folders_panel.COL_FILES).startswith("3"), timeout=10000)
+    assert int(item.text(w.folders_panel.COL_CHUNKS)) > 0
+    assert "passages" in w.index_label.text()
+
+
+def test_close_during_indexing_is_fast_and_clean(qtbot, make_window, tmp_path):
+    folder = write_docs(tmp_path / "many")
+    for i in range(40):
+        text = f"# Note {i}\n\n" + "Some words about vectors. " * 200
+        (folder / f"note{i}.md").write_text(text, encoding="utf-8")
+    w = make_window()
+    w.add_folders([str(folder)])
+    qtbot.waitUntil(lambda: w.indexing_view.model.rowCount() > 0, timeout=30000)
+    t0 = time.monotonic()
+    w.close()
+    assert time.monotonic() - t0 < 3.0  # the window goes away at once
+    assert not w.isVisible()
+    # Work that cannot be interrupted (a model load) stops at its next checkpoint, soon after.
+    qtbot.waitUntil(lambda: not orphaned_jobs(), timeout=30000)
+    qtbot.waitUntil(lambda: w.engine._store is None, timeout=5000)  # the store was closed

@@ -1,0 +1,122 @@
+"""UI test fixtures: Qt warnings fail a test, no thread outlives it, a window on a fresh data dir."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+from qrag_desktop.core.settings import Paths, Settings
+
+# The offscreen platform plugin's own limits, not something the app does wrong.
+PLATFORM_NOISE = ("This plugin does not support propagateSizeHints()",)
+
+
+@pytest.fixture(autouse=True)
+def qt_warnings_fail() -> Iterator[list[str]]:
+    """Any Qt warning or critical message during the test fails it (e.g. "QThread: Destroyed while ...")."""
+    seen: list[str] = []
+
+    def handler(kind: QtMsgType, _ctx: object, msg: str) -> None:
+        if any(noise in msg for noise in PLATFORM_NOISE):
+            return
+        if kind in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
+            seen.append(msg)
+
+    previous = qInstallMessageHandler(handler)
+    yield seen
+    qInstallMessageHandler(previous)
+    assert not seen, f"Qt warnings: {seen}"
+
+
+@pytest.fixture(autouse=True)
+def no_dangling_threads() -> Iterator[None]:
+    before = {t.ident for t in threading.enumerate()}
+    yield
+    from qrag_desktop.ui.main_window import orphaned_jobs
+
+    assert not orphaned_jobs(), "a worker thread outlived the window"
+    extra = [t for t in threading.enumerate() if t.ident not in before and t.is_alive() and not t.daemon]
+    assert not extra, f"threads left running: {[t.name for t in extra]}"
+
+
+def write_docs(folder: Path) -> Path:
+    """A small folder of real documents, and one broken file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "milvus.md").write_text(
+        "# Milvus\n\nMilvus is an open-source vector database built for similarity search.\n\n"
+        "## Milvus Lite\n\nMilvus Lite is a lightweight version of Milvus that runs inside a Python process"
+        " and stores data in a local file.\n",
+        encoding="utf-8",
+    )
+    (folder / "rerank.txt").write_text(
+        "A cross-encoder reranker reads the query and a passage together and scores how relevant"
+        " the passage is. Reranking the hybrid candidates improves precision.\n",
+        encoding="utf-8",
+    )
+    (folder / "bm25.html").write_text(
+        "<html><head><title>BM25</title></head><body><h1>Keyword search</h1>"
+        "<p>BM25 ranks documents by term frequency and inverse document frequency. Sparse keyword search"
+        " complements dense vectors.</p></body></html>",
+        encoding="utf-8",
+    )
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4\nthis is not really a pdf\n")
+    return folder
+
+
+@pytest.fixture
+def docs(tmp_path: Path) -> Path:
+    return write_docs(tmp_path / "docs")
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path: Path, standin_embedder_path: str, standin_reranker_path: str, openai_server):
+    """Build a MainWindow on a fresh data dir with stand-in models and the local OpenAI server."""
+    made = []
+
+    def make(
+        settings: Settings | None = None,
+        *,
+        key: str | None = "server",
+        check_models: bool = True,
+        data_dir: Path | None = None,
+    ) -> object:
+        from qrag_desktop.ui.main_window import MainWindow
+
+        s = settings or Settings(
+            embed_model=standin_embedder_path,
+            rerank_model=standin_reranker_path,
+            openai_base_url=openai_server.base_url,
+            device="cpu",
+        )
+        api_key = openai_server.api_key if key == "server" else key
+        w = MainWindow(
+            paths=Paths.resolve(data_dir or tmp_path / "data"),
+            settings=s,
+            api_key_provider=lambda: api_key,
+            api_key_saver=lambda _k: None,
+            check_models=check_models,
+        )
+        w.confirm = lambda *_a: True  # type: ignore[method-assign]
+        qtbot.addWidget(w)
+        w.show()
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        w.close()  # idempotent shutdown; the window must not leave threads behind
+
+
+def wait_index_done(qtbot, w, timeout: int = 60000) -> None:
+    qtbot.waitUntil(lambda: w._index_job is None and w.indexing_view._report is not None, timeout=timeout)
+
+
+def wait_idle(qtbot, w, timeout: int = 30000) -> None:
+    qtbot.waitUntil(lambda: not w.jobs.jobs(), timeout=timeout)
+
+
+Waiter = Callable[..., None]
