@@ -1,0 +1,165 @@
+"""``qrag-desktop [--data-dir DIR]``: logging, crash dialog, translations, one instance per data dir, the window.
+
+Nothing heavy is imported here: torch and the models load later, in worker threads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import logging.handlers
+import os
+import sys
+import threading
+import traceback
+from types import TracebackType
+
+from qrag_desktop import __version__
+from qrag_desktop.core.settings import Paths, load_settings
+
+log = logging.getLogger("qrag_desktop")
+
+LOCK_NAME = "qrag-desktop.lock"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="qrag-desktop", description="Private knowledge base: the desktop app.")
+    p.add_argument("--version", action="version", version=f"qrag-desktop {__version__}")
+    p.add_argument("--data-dir", help="where the index, settings and logs live (also QRAG_DATA_DIR)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log details")
+    # Qt's own options (-platform, -style) pass through to QApplication.
+    args, _qt = p.parse_known_args(argv)
+    return args
+
+
+def setup_logging(paths: Paths, verbose: bool) -> str:
+    """Log to a rotating file in the user's log dir (never the API key: nothing logs it)."""
+    paths.log_dir.mkdir(parents=True, exist_ok=True)
+    path = str(paths.log_dir / "qrag-desktop.log")
+    handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    return path
+
+
+def install_excepthooks(log_path: str) -> None:
+    """Uncaught errors go to the log and to a dialog, never to a silent exit."""
+
+    def show(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        log.critical("uncaught exception", exc_info=(kind, value, tb))
+        from PySide6.QtCore import QMetaObject, Qt, QThread
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        app = QApplication.instance()
+        if app is None:
+            traceback.print_exception(kind, value, tb)
+            return
+        text = "".join(traceback.format_exception_only(kind, value)).strip()
+
+        def dialog() -> None:
+            box = QMessageBox(
+                QMessageBox.Icon.Critical,
+                "qrag-desktop",
+                QApplication.translate(
+                    "App", "Something went wrong: %1\n\nThe details are in the log file:\n%2"
+                )
+                .replace("%1", text)
+                .replace("%2", log_path),
+            )
+            box.exec()
+
+        if QThread.currentThread() is app.thread():
+            dialog()
+        else:  # a worker thread: show it from the GUI thread
+            _pending_dialogs.append(dialog)
+            QMetaObject.invokeMethod(_dialog_runner, "run", Qt.ConnectionType.QueuedConnection)
+
+    sys.excepthook = show
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is not None:
+            show(args.exc_type, args.exc_value, args.exc_traceback)
+
+    threading.excepthook = thread_hook
+
+
+_pending_dialogs: list = []
+_dialog_runner = None
+
+
+def _make_dialog_runner():  # noqa: ANN202 - a QObject made after QApplication exists
+    from PySide6.QtCore import QObject, Slot
+
+    class _Runner(QObject):
+        @Slot()
+        def run(self) -> None:
+            while _pending_dialogs:
+                _pending_dialogs.pop(0)()
+
+    return _Runner()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    paths = Paths.resolve(args.data_dir).ensure()
+    log_path = setup_logging(paths, args.verbose)
+    log.info("qrag-desktop %s starting on %s", __version__, paths.data_dir)
+
+    from PySide6.QtCore import QLockFile
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName("qrag-desktop")
+    app.setOrganizationName("qrag")
+    app.setApplicationVersion(__version__)
+    from qrag_desktop.ui.main_window import RESOURCES
+
+    if (RESOURCES / "icon.svg").exists():
+        app.setWindowIcon(QIcon(str(RESOURCES / "icon.svg")))
+    global _dialog_runner
+    _dialog_runner = _make_dialog_runner()
+    install_excepthooks(log_path)
+
+    try:
+        settings = load_settings(paths)
+        language = settings.ui_language
+    except Exception:  # the window reports a broken settings file itself
+        language = "system"
+    from qrag_desktop.ui.i18n import install_language
+
+    install_language(language)
+
+    # One instance per data dir: a second one would fight over the store.
+    lock = QLockFile(str(paths.data_dir / LOCK_NAME))
+    lock.setStaleLockTime(0)
+    if not lock.tryLock(200):
+        log.info("another instance holds %s", paths.data_dir)
+        QMessageBox.information(
+            None,
+            "qrag-desktop",
+            QApplication.translate(
+                "App", "qrag-desktop is already running on this knowledge base:\n%1"
+            ).replace("%1", str(paths.data_dir)),
+        )
+        return 1
+
+    from qrag_desktop.ui.main_window import MainWindow, orphaned_jobs
+
+    window = MainWindow(paths=paths)
+    app.aboutToQuit.connect(window.shutdown)
+    window.show()
+    code = app.exec()
+    window.shutdown()
+    lock.unlock()
+    if orphaned_jobs():
+        # A model load that cannot be interrupted: everything is saved; do not make the person wait.
+        log.warning("exiting with %d worker(s) still busy", len(orphaned_jobs()))
+        logging.shutdown()
+        os._exit(code)
+    return int(code)
+
+
+__all__ = ["main"]
