@@ -170,11 +170,12 @@ def _temporary_dir(keep: bool, out: TextIO) -> Iterator[Path]:
 
 
 def run_selftest(
-    *, out: TextIO = sys.stdout, use_model: bool = True, embed_model: str | None = None, keep: bool = False
+    *, out: TextIO | None = None, use_model: bool = True, embed_model: str | None = None, keep: bool = False
 ) -> bool:
     from qrag_desktop.core.engine import Engine
     from qrag_desktop.core.models.loading import is_model_available
 
+    out = sys.stdout if out is None else out
     checks = Checks(out)
     settings = _user_settings()
     if embed_model:
