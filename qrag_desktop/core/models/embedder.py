@@ -1,0 +1,276 @@
+"""Dense embeddings with sentence-transformers: instruction-prompted queries, plain documents.
+
+Qwen3-Embedding (last-token pooling, left padding, L2-normalized, Matryoshka dims) is the default;
+any sentence-transformers model (e.g. all-MiniLM-L6-v2) works the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from qrag_desktop.core.errors import ConfigError, ModelLoadError
+from qrag_desktop.core.models.device import configure_cpu_threads, pick_device
+from qrag_desktop.core.models.loading import resolve_model
+
+log = logging.getLogger(__name__)
+
+MIN_DIM = 32
+# Qwen3-Embedding's query prompt: "Instruct: {task}\nQuery:" (no space after "Query:").
+_INSTRUCT_PROMPT = re.compile(r"^Instruct: (?P<task>.*)\nQuery:$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class EmbedBatch:
+    """One batch of document vectors; ``indices`` are positions in the texts given to ``embed_documents``."""
+
+    indices: npt.NDArray[np.int64]
+    vectors: npt.NDArray[np.float32]  # shape (len(indices), dimension), rows L2-normalized
+
+
+def instruct_prompt(task: str) -> str:
+    """The Qwen3-Embedding query prompt for ``task``."""
+    return f"Instruct: {task}\nQuery:"
+
+
+def _normalize(vectors: npt.NDArray[Any], dim: int) -> npt.NDArray[np.float32]:
+    """Keep the first ``dim`` components (Matryoshka) and re-normalize to unit length."""
+    v = np.asarray(vectors, dtype=np.float32)[..., :dim]
+    norms = np.linalg.norm(v, axis=-1, keepdims=True)
+    return np.ascontiguousarray(v / np.maximum(norms, 1e-12), dtype=np.float32)
+
+
+def _uses_last_token_pooling(st: Any) -> bool:
+    for module in st:
+        mode = getattr(module, "pooling_mode", None)
+        if mode == "lasttoken" or (isinstance(mode, tuple) and "lasttoken" in mode):
+            return True
+    return False
+
+
+class Embedder:
+    """Turns queries and passages into unit vectors. Construction is cheap; ``warm_up`` loads the model."""
+
+    def __init__(
+        self,
+        model: str | os.PathLike[str],
+        *,
+        device: str = "auto",
+        dim: int | None = None,
+        query_instruction: str | None = None,
+    ) -> None:
+        if dim is not None and dim < MIN_DIM:
+            raise ConfigError(
+                f"The embedding size {dim} is too small.",
+                hint=f"Use at least {MIN_DIM} dimensions, or leave it empty for the model's full size.",
+            )
+        self._model_id = os.fspath(model)
+        self._device_pref = device
+        self._dim = dim
+        self._query_instruction = query_instruction
+        self._lock = threading.Lock()
+        self._st: Any = None  # sentence_transformers.SentenceTransformer once warmed up
+        self._device: str | None = None
+        self._full_dim: int | None = None
+        self._query_prompt: str | None = None
+        self._document_prompt: str | None = None
+
+    # -- loading ---------------------------------------------------------------------------------
+
+    def warm_up(self) -> None:
+        """Load the model once; safe to call from several threads, a no-op when already loaded."""
+        if self._st is not None:
+            return
+        with self._lock:
+            if self._st is not None:
+                return
+            path = resolve_model(self._model_id)
+            device = pick_device(self._device_pref)
+            if device == "cpu":
+                configure_cpu_threads()
+            try:
+                from sentence_transformers import SentenceTransformer
+
+                st = SentenceTransformer(str(path), device=device)
+            except Exception as exc:  # bad files, out of memory, not an embedding model
+                raise ModelLoadError(
+                    f"The embedding model {self._model_id!r} could not be loaded.",
+                    cause=exc,
+                    hint="Check that the folder holds a complete sentence-transformers model.",
+                ) from exc
+            full = st.get_embedding_dimension()
+            if not full:
+                raise ModelLoadError(f"The embedding model {self._model_id!r} does not report its size.")
+            self._check_dim(int(full))
+            tokenizer = st.tokenizer
+            if tokenizer is None:
+                raise ModelLoadError(f"The embedding model {self._model_id!r} has no text tokenizer.")
+            if _uses_last_token_pooling(st):
+                # Qwen3-Embedding's layout: every row ends in its real last token. The pooling finds
+                # it either way, but left padding is what the model was trained and published with.
+                tokenizer.padding_side = "left"
+            self._query_prompt = self._resolve_query_prompt(st.prompts)
+            self._document_prompt = next(
+                (st.prompts[name] for name in ("document", "passage", "corpus") if st.prompts.get(name)), None
+            )
+            self._full_dim = int(full)
+            self._device = device
+            log.info(
+                "Loaded embedding model %s on %s (dim %d of %d, max %s tokens, padding %s)",
+                self._model_id,
+                device,
+                self.dimension,
+                full,
+                st.max_seq_length,
+                tokenizer.padding_side,
+            )
+            self._st = st
+
+    def _check_dim(self, full: int) -> None:
+        if self._dim is not None and not MIN_DIM <= self._dim <= full:
+            raise ConfigError(
+                f"The embedding size {self._dim} does not fit the model {self._model_id!r}, "
+                f"which gives {full} dimensions.",
+                hint=f"Choose a size from {MIN_DIM} to {full}, or leave it empty.",
+            )
+
+    def _resolve_query_prompt(self, prompts: dict[str, str | None]) -> str | None:
+        model_prompt = prompts.get("query") or None
+        wanted = self._query_instruction
+        if model_prompt is None or not wanted:
+            return model_prompt
+        match = _INSTRUCT_PROMPT.match(model_prompt)
+        if match is None:
+            log.info("Model %s has its own query prompt; the instruction is not used", self._model_id)
+            return model_prompt
+        return model_prompt if match.group("task") == wanted else instruct_prompt(wanted)
+
+    def _require(self) -> Any:
+        self.warm_up()
+        return self._st
+
+    # -- properties ------------------------------------------------------------------------------
+
+    @property
+    def model_id(self) -> str:
+        return self._model_id
+
+    @property
+    def dimension(self) -> int:
+        """The vector size stored in the index; read from the model's files when not yet loaded."""
+        if self._full_dim is None:
+            self._full_dim = self._read_full_dim()
+            self._check_dim(self._full_dim)
+        return self._dim if self._dim is not None else self._full_dim
+
+    def _read_full_dim(self) -> int:
+        if self._st is not None:
+            return int(self._st.get_embedding_dimension())
+        path = resolve_model(self._model_id)
+        for name, key in (
+            ("1_Pooling/config.json", "word_embedding_dimension"),
+            ("config.json", "hidden_size"),
+        ):
+            try:
+                value = json.loads((path / name).read_text(encoding="utf-8")).get(key)
+            except (OSError, ValueError):
+                continue
+            if isinstance(value, int):
+                return value
+        return int(self._require().get_embedding_dimension())  # unusual layout: ask the loaded model
+
+    @property
+    def tokenizer(self) -> Any:
+        """The Hugging Face tokenizer (loads the model)."""
+        return self._require().tokenizer
+
+    @property
+    def max_tokens(self) -> int:
+        """Longest input the model reads; longer texts are truncated."""
+        return int(self._require().max_seq_length)
+
+    @property
+    def device(self) -> str:
+        return self._device if self._device is not None else pick_device(self._device_pref)
+
+    @property
+    def query_prompt(self) -> str | None:
+        """The text put before every query (None: queries are embedded as they are)."""
+        self._require()
+        return self._query_prompt
+
+    @property
+    def document_prompt(self) -> str | None:
+        self._require()
+        return self._document_prompt
+
+    # -- embedding -------------------------------------------------------------------------------
+
+    def embed_query(self, text: str) -> npt.NDArray[np.float32]:
+        """A unit vector of shape (dimension,) for one search query, with the model's instruction."""
+        st = self._require()
+        # "" (not None) so that a model's default_prompt_name can never slip in unasked.
+        vector = st.encode([text], prompt=self._query_prompt or "", convert_to_numpy=True)
+        return _normalize(vector, self.dimension)[0]
+
+    def token_lengths(self, texts: Sequence[str], *, prompt: str | None = None) -> list[int]:
+        """Tokens each text takes in the model (with prompt and special tokens, after truncation)."""
+        st = self._require()
+        prefix = prompt or ""
+        encoded = st.tokenizer(
+            [prefix + t for t in texts],
+            add_special_tokens=True,
+            truncation=True,
+            max_length=st.max_seq_length,
+        )["input_ids"]
+        return [len(ids) for ids in encoded]
+
+    def embed_documents(self, texts: Sequence[str], *, batch_tokens: int = 8192) -> Iterator[EmbedBatch]:
+        """Embed passages batch by batch, yielding after each so the caller can report and cancel.
+
+        Texts are sorted by length and packed so that a batch's padded size (rows x longest row)
+        stays within ``batch_tokens``: little padding, bounded memory. ``EmbedBatch.indices`` map
+        the rows back to ``texts``.
+        """
+        if not texts:
+            return
+        st = self._require()
+        dim = self.dimension
+        lengths = self.token_lengths(texts, prompt=self._document_prompt)
+        order = np.argsort(-np.asarray(lengths), kind="stable")
+        batch: list[int] = []
+        longest = 0
+        for idx in order.tolist():
+            # Sorted longest first, so the first row of a batch sets its padded length.
+            longest = max(longest, lengths[idx])
+            if batch and (len(batch) + 1) * longest > batch_tokens:
+                yield self._encode_batch(st, texts, batch, dim)
+                batch, longest = [], lengths[idx]
+            batch.append(idx)
+        if batch:
+            yield self._encode_batch(st, texts, batch, dim)
+
+    def _encode_batch(self, st: Any, texts: Sequence[str], batch: list[int], dim: int) -> EmbedBatch:
+        vectors = st.encode(
+            [texts[i] for i in batch],
+            prompt=self._document_prompt or "",
+            batch_size=len(batch),
+            convert_to_numpy=True,
+        )
+        return EmbedBatch(indices=np.asarray(batch, dtype=np.int64), vectors=_normalize(vectors, dim))
+
+    def embed_all(self, texts: Sequence[str], *, batch_tokens: int = 8192) -> npt.NDArray[np.float32]:
+        """All passage vectors at once, in the order of ``texts`` (shape (len(texts), dimension))."""
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for batch in self.embed_documents(texts, batch_tokens=batch_tokens):
+            out[batch.indices] = batch.vectors
+        return out
