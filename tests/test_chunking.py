@@ -174,3 +174,17 @@ def test_shared_corpus_chunks_fit_the_budget(tokenizer: Any, shared_dir: Path) -
     counts = tokenizer([c.embed_text for c in chunks], add_special_tokens=False)["input_ids"]
     assert max(len(ids) for ids in counts) <= 384
     assert sum(len(ids) for ids in counts) / len(counts) > 150  # chunks are filled, not fragments
+
+
+@pytest.mark.slow  # loads the real 151k-token Qwen vocabulary (about 10 s)
+def test_budget_holds_for_the_qwen_bpe_tokenizer(tmp_path: Path, standin_tokenizer_cache: Path) -> None:
+    """The production tokenizer is byte-level BPE, where newlines and indentation are tokens too."""
+    from qrag_desktop.core.models.standin import build_qwen_tokenizer
+
+    qwen = build_qwen_tokenizer(tmp_path / "qwen", cache_dir=standin_tokenizer_cache)
+    code = "\n".join(f"    value_{i} = compute(value_{i - 1}, 向量{i})  # 注释" for i in range(400))
+    prose = "\n\n".join(" ".join([SENTENCE] * (1 + p % 5)) for p in range(30))
+    doc = _doc(Section(code, ("Guide", "Code")), Section(prose, ("Guide", "Prose")))
+    chunks = Chunker(qwen, chunk_tokens=128, overlap=16).chunk(doc)
+    assert len(chunks) > 20
+    assert max(_tokens(qwen, c.embed_text) for c in chunks) <= 128
