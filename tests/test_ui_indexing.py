@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from PySide6.QtCore import Qt
 
 from qrag_desktop.ui.main_window import orphaned_jobs
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
@@ -53,3 +54,35 @@ def test_close_during_indexing_is_fast_and_clean(qtbot, make_window, tmp_path):
     # Work that cannot be interrupted (a model load) stops at its next checkpoint, soon after.
     qtbot.waitUntil(lambda: not orphaned_jobs(), timeout=30000)
     qtbot.waitUntil(lambda: w.engine._store is None, timeout=5000)  # the store was closed
+
+
+def test_pause_resume_and_cancel(qtbot, make_window, tmp_path):
+    folder = write_docs(tmp_path / "big")
+    for i in range(30):
+        text = f"# Note {i}\n\n" + f"Paragraph {i} about vector search and reranking. " * 150
+        (folder / f"note{i}.md").write_text(text, encoding="utf-8")
+    w = make_window()
+    view = w.indexing_view
+    w.add_folders([str(folder)])
+    qtbot.waitUntil(lambda: view._last is not None and view._last.stage == "embedding", timeout=60000)
+    qtbot.mouseClick(view.pause_button, Qt.MouseButton.LeftButton)
+    assert view.resume_button.isVisible() and not view.pause_button.isVisible()
+    assert "Paused" in view.headline.text()
+    # the batch under way finishes (however long it takes here), then nothing moves
+    previous = -1
+    for _ in range(20):
+        qtbot.wait(500)
+        if view._last.chunks_done == previous:
+            break
+        previous = view._last.chunks_done
+    done = view._last.chunks_done
+    qtbot.wait(1000)
+    assert view._last.chunks_done == done
+    assert view._report is None
+    qtbot.mouseClick(view.resume_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view._last.chunks_done > done or view._report is not None, timeout=30000)
+    qtbot.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
+    wait_index_done(qtbot, w)
+    if view._report.cancelled:  # a tiny corpus may have finished before the click landed
+        assert "cancelled" in view.headline.text()
+        assert view._report.files_indexed < 34
