@@ -115,8 +115,8 @@ class Embedder:
             if tokenizer is None:
                 raise ModelLoadError(f"The embedding model {self._model_id!r} has no text tokenizer.")
             if _uses_last_token_pooling(st):
-                # Qwen3-Embedding's layout: every row ends in its real last token. The pooling finds
-                # it either way, but left padding is what the model was trained and published with.
+                # As in Qwen3-Embedding's official usage: every row ends in its real last token. The
+                # published tokenizer_config may not say so, and the pooling would cope either way.
                 tokenizer.padding_side = "left"
             self._query_prompt = self._resolve_query_prompt(st.prompts)
             self._document_prompt = next(
