@@ -20,8 +20,8 @@ REPO = HERE.parent
 APP_NAME = "qrag-desktop"
 SPEC = HERE / "qrag_desktop.spec"
 DESKTOP_FILE = HERE / f"{APP_NAME}.desktop"
-ICON_PNG = HERE / f"{APP_NAME}.png"
-ICON_SVG = HERE / f"{APP_NAME}.svg"
+ICON_PNG = REPO / "qrag_desktop" / "resources" / "icon.png"  # the app's own icon
+ICON_SVG = REPO / "qrag_desktop" / "resources" / "icon.svg"
 
 
 def folder_size(path: Path) -> int:
@@ -58,8 +58,8 @@ def build(distpath: Path, workpath: Path, *, clean: bool = False, log_level: str
     if sys.platform.startswith("linux"):
         # Beside the executable, so --install-desktop-entry (or a packager) finds them.
         shutil.copy2(DESKTOP_FILE, app_dir / DESKTOP_FILE.name)
-        shutil.copy2(ICON_PNG, app_dir / ICON_PNG.name)
-        shutil.copy2(ICON_SVG, app_dir / ICON_SVG.name)
+        shutil.copy2(ICON_PNG, app_dir / f"{APP_NAME}.png")
+        shutil.copy2(ICON_SVG, app_dir / f"{APP_NAME}.svg")
     return app_dir
 
 
@@ -71,8 +71,8 @@ def install_desktop_entry(app_dir: Path) -> Path:
     (icons / "256x256" / "apps").mkdir(parents=True, exist_ok=True)
     (icons / "scalable" / "apps").mkdir(parents=True, exist_ok=True)
     apps.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(ICON_PNG, icons / "256x256" / "apps" / ICON_PNG.name)
-    shutil.copy2(ICON_SVG, icons / "scalable" / "apps" / ICON_SVG.name)
+    shutil.copy2(ICON_PNG, icons / "256x256" / "apps" / f"{APP_NAME}.png")  # Icon=qrag-desktop
+    shutil.copy2(ICON_SVG, icons / "scalable" / "apps" / f"{APP_NAME}.svg")
     exe = executable(app_dir).resolve()
     lines = []
     for line in DESKTOP_FILE.read_text(encoding="utf-8").splitlines():
