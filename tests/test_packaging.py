@@ -6,10 +6,11 @@ minutes), then run the built executable the way a user would: no Python environm
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
+import re
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -28,6 +29,7 @@ BUILD_TIMEOUT_S = 1500
 SELFTEST_TIMEOUT_S = 600
 WINDOW_TIMEOUT_S = 120  # a cold start imports torch and Qt from a fresh folder
 STAYS_UP_S = 5  # after the window is there, the app must keep running (no crash right after showing)
+MAIN_WINDOW_TITLE = "qrag-desktop"  # the main window's title starts with the app's name
 WINDOW_SHOWN_MARKERS = ("main window shown",)  # what the app logs once its window is visible
 
 # scan.py (engine) still uses pathspec's deprecated "gitwildmatch" name.
@@ -202,28 +204,39 @@ def _log_text(logs: Path) -> str:
     return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in logs.rglob("*") if p.is_file())
 
 
-@pytest.fixture
-def gui_process(built_app: Path, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], Path, Path]]:
-    """The built app started on a fresh data dir with the offscreen Qt platform; stopped afterwards."""
+@contextlib.contextmanager
+def _running_app(
+    built_app: Path, tmp_path: Path, **env: str
+) -> Iterator[tuple[subprocess.Popen[bytes], Path, Path]]:
+    """The built app started on a fresh data dir; stopped (politely, then not) afterwards."""
     if not (REPO / "qrag_desktop" / "app.py").is_file():
         pytest.skip("qrag_desktop/app.py (the desktop app's main()) is not written yet")
     data = tmp_path / "data"
     output = tmp_path / "app-output.txt"
-    env = _clean_env(tmp_path, QT_QPA_PLATFORM="offscreen")
     with output.open("wb") as sink:
         proc = subprocess.Popen(
-            [str(built_app), "--data-dir", str(data)], cwd=tmp_path, env=env, stdout=sink, stderr=sink
+            [str(built_app), "--data-dir", str(data)],
+            cwd=tmp_path,
+            env=_clean_env(tmp_path, LANG="C.UTF-8", **env),
+            stdout=sink,
+            stderr=sink,
         )
         try:
             yield proc, data, output
         finally:
             if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM if sys.platform != "win32" else signal.CTRL_BREAK_EVENT)
+                proc.terminate()
                 try:
                     proc.wait(timeout=30)
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait(timeout=30)
+
+
+@pytest.fixture
+def gui_process(built_app: Path, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], Path, Path]]:
+    with _running_app(built_app, tmp_path, QT_QPA_PLATFORM="offscreen") as running:
+        yield running
 
 
 @pytest.mark.slow
@@ -258,3 +271,67 @@ def test_built_app_opens_its_main_window_offscreen(
         f"the app ran {WINDOW_TIMEOUT_S} s without crashing and logged to {logs}, but does not log "
         f"{WINDOW_SHOWN_MARKERS[0]!r} when its window is shown, so the window itself was not confirmed"
     )
+
+
+@contextlib.contextmanager
+def _virtual_display() -> Iterator[str]:
+    """A fresh Xvfb display (":N"), or a skip where Xvfb or xwininfo is not installed."""
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None or shutil.which("xwininfo") is None:
+        pytest.skip("Xvfb and xwininfo are not installed (Debian: apt install xvfb x11-utils)")
+    read_end, write_end = os.pipe()
+    server = subprocess.Popen(
+        [xvfb, "-displayfd", str(write_end), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        pass_fds=(write_end,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_end)
+    with os.fdopen(read_end) as ready:
+        number = ready.readline().strip()  # Xvfb writes its display number once it accepts clients
+    try:
+        assert number, "Xvfb did not start"
+        yield f":{number}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _viewable_windows(display: str, title_prefix: str) -> list[str]:
+    """Titles of mapped, viewable X windows whose title starts with ``title_prefix``."""
+    tree = subprocess.run(
+        ["xwininfo", "-root", "-tree", "-display", display], capture_output=True, text=True, timeout=30
+    ).stdout
+    found = []
+    for match in re.finditer(r"^\s*(0x[0-9a-f]+) \"([^\"]*)\"", tree, re.MULTILINE):
+        window_id, title = match.groups()
+        if not title.startswith(title_prefix):
+            continue
+        info = subprocess.run(
+            ["xwininfo", "-id", window_id, "-display", display], capture_output=True, text=True, timeout=30
+        ).stdout
+        if "Map State: IsViewable" in info:
+            found.append(title)
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="an X virtual display is a Linux check")
+def test_built_app_main_window_appears_on_a_virtual_display(built_app: Path, tmp_path: Path) -> None:
+    """What a person sees after a double-click: the main window, titled with the app's name."""
+    with _virtual_display() as display:
+        with _running_app(built_app, tmp_path, DISPLAY=display, QT_QPA_PLATFORM="xcb") as (proc, _, output):
+            deadline = time.monotonic() + WINDOW_TIMEOUT_S
+            titles: list[str] = []
+            while not titles and time.monotonic() < deadline:
+                code = proc.poll()
+                assert code is None, (
+                    f"the app exited with {code}:\n{output.read_text(errors='replace')[-6000:]}"
+                )
+                titles = _viewable_windows(display, MAIN_WINDOW_TITLE)
+                time.sleep(0.5)
+            assert titles, f"no window titled {MAIN_WINDOW_TITLE!r}...:\n{output.read_text(errors='replace')}"
+            time.sleep(STAYS_UP_S)
+            assert proc.poll() is None, (
+                f"the app died after showing its window:\n{output.read_text(errors='replace')}"
+            )
