@@ -36,7 +36,7 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
 IGNORE_FILE = ".qragignore"
 
 
-def exclusion_spec(folder: Path, extra: Iterable[str] = ()) -> pathspec.PathSpec:
+def exclusion_spec(folder: Path, extra: Iterable[str] = ()) -> pathspec.GitIgnoreSpec:
     lines = list(DEFAULT_EXCLUDES) + list(extra)
     ignore_file = folder / IGNORE_FILE
     if ignore_file.is_file():
@@ -44,7 +44,7 @@ def exclusion_spec(folder: Path, extra: Iterable[str] = ()) -> pathspec.PathSpec
             lines += ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
         except OSError:
             pass
-    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 def iter_files(folder: str | os.PathLike[str], extra_excludes: Iterable[str] = ()) -> Iterator[Path]:
