@@ -1,4 +1,4 @@
-"""``qrag-desktop [--data-dir DIR]``: logging, crash dialog, translations, one instance per data dir, the window.
+"""``qrag-desktop [--data-dir DIR]``: logging, crash dialog, translations, one instance per data dir.
 
 Nothing heavy is imported here: torch and the models load later, in worker threads.
 """

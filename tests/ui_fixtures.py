@@ -107,8 +107,13 @@ def make_window(qtbot, tmp_path: Path, standin_embedder_path: str, standin_reran
         return w
 
     yield make
+    from qrag_desktop.ui.main_window import orphaned_jobs
+
     for w in made:
         w.close()  # idempotent shutdown; the window must not leave threads behind
+    # Work that cannot be interrupted (a model load) ends soon after; a test that failed half-way
+    # must not leave a running QThread to the interpreter's exit.
+    qtbot.waitUntil(lambda: not orphaned_jobs(), timeout=60000)
 
 
 def wait_index_done(qtbot, w, timeout: int = 60000) -> None:

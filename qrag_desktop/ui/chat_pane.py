@@ -175,7 +175,7 @@ class ChatPane(QWidget):
     def markdown(self) -> str:
         if not self.turns:
             return self.tr(
-                "## Ask your documents\n\nType a question below. The answer is written from the passages found in"
+                "## Ask your documents\n\nType a question below. The answer is written from the passages found in"  # noqa: E501
                 " your knowledge folders, with numbered citations you can click.\n\nAdd folders on the left;"
                 " indexing starts by itself."
             )

@@ -26,7 +26,8 @@ def format_bytes(n: int | None) -> str:
 
 
 class FirstRunDialog(QDialog):
-    """Signals: ``download_requested()``, ``cancel_requested()``, ``folder_chosen(str)``, ``keyword_only_chosen()``.
+    """Signals: ``download_requested()``, ``cancel_requested()``, ``folder_chosen(str)``,
+    ``keyword_only_chosen()``.
 
     ``missing`` are (role, model id) pairs, role "embed" or "rerank".
     """

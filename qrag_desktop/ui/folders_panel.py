@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -148,7 +149,8 @@ class FoldersPanel(QWidget):
             for f in self._folders:
                 st = self._stats.get(f.path)
                 item = QTreeWidgetItem()
-                item.setText(self.COL_FOLDER, f.path)
+                # The name fits the column; the full path is in the tooltip.
+                item.setText(self.COL_FOLDER, Path(f.path).name or f.path)
                 item.setToolTip(self.COL_FOLDER, f.path)
                 item.setData(self.COL_FOLDER, PATH_ROLE, f.path)
                 if st is not None:

@@ -98,7 +98,7 @@ def _model_name(model: str) -> str:
 
 
 class _DownloadProgress(QObject):
-    """Carries download progress from the worker's callback to the GUI thread. Signals: ``changed(int, int, str)``."""
+    """Carries download progress from a worker to the GUI thread. Signals: ``changed(int, int, str)``."""
 
     changed = Signal("qint64", "qint64", str)
 
@@ -484,7 +484,7 @@ class MainWindow(QMainWindow):
         if confirm and not self.confirm(
             self.tr("Remove folder"),
             self.tr(
-                "Remove %1 from the knowledge base? Its passages leave the index; the files stay where they are."
+                "Remove %1 from the knowledge base? Its passages leave the index; the files stay where they are."  # noqa: E501
             ).replace("%1", path),
         ):
             return
