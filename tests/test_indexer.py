@@ -185,6 +185,23 @@ def test_cancel_keeps_finished_files_and_resume_completes(engine: Engine, tmp_pa
     assert len(ids) == len(set(ids)) == engine.store.count()
 
 
+def _done_rows(data: Path) -> int:
+    """Files the manifest marks done, read while another process writes it (SQLite WAL)."""
+    import sqlite3
+
+    db = data / "manifest.sqlite"
+    if not db.exists():
+        return 0
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+        try:
+            return con.execute("SELECT count(*) FROM files WHERE status='done'").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return 0
+
+
 def _clean_ids(tmp_path: Path, folder: Path, model: str) -> set[str]:
     e = Engine(Settings(embed_model=model, rerank_enabled=False, device="cpu"), Paths.resolve(tmp_path / "clean").ensure())
     try:
@@ -210,13 +227,21 @@ def test_kill_9_at_any_moment_then_restart_gives_the_clean_result(
     cmd = [sys.executable, "-m", "qrag_desktop.cli", "--data-dir", str(data), "--embed-model",
            standin_embedder_path, "--device", "cpu", "index", str(folder), "--json"]
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    for delay in (4.0, 7.0, 10.0):
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-        try:
-            proc.wait(timeout=delay)
-        except subprocess.TimeoutExpired:
-            proc.send_signal(signal.SIGKILL)
-        proc.communicate(timeout=60)
+    # Kill -9 once the manifest shows N files done (so each kill lands mid-run, with work stored),
+    # plus one kill a moment after a write group starts, i.e. in the middle of embedding/writing.
+    for files_done, extra_delay in ((3, 0.0), (12, 0.3), (25, 0.0)):
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        deadline = time.monotonic() + 300
+        while proc.poll() is None and time.monotonic() < deadline:
+            if _done_rows(data) >= files_done:
+                time.sleep(extra_delay)
+                break
+            time.sleep(0.05)
+        assert proc.poll() is None, "the run finished before it could be killed"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+    stored_before = _done_rows(data)
+    assert 25 <= stored_before < 40
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
     assert out.returncode == 0, out.stderr
     resumed = json.loads(out.stdout)

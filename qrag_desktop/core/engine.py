@@ -56,13 +56,17 @@ class Engine:
         self._embedder = None
         self._reranker = None
         self._pool = None
-        self._init_lock = threading.Lock()
+        # One lock per part: loading a model (seconds) must not block opening the store.
+        self._store_lock = threading.Lock()
+        self._manifest_lock = threading.Lock()
+        self._embedder_lock = threading.Lock()
+        self._reranker_lock = threading.Lock()
         self.model_lock = threading.Lock()
 
     # -- parts, loaded on first use -----------------------------------------------------------------
     @property
     def store(self):  # -> MilvusStore
-        with self._init_lock:
+        with self._store_lock:
             if self._store is None:
                 from qrag_desktop.core.store import open_store
 
@@ -74,7 +78,7 @@ class Engine:
 
     @property
     def manifest(self) -> Manifest:
-        with self._init_lock:
+        with self._manifest_lock:
             if self._manifest is None:
                 self.paths.ensure()
                 self._manifest = Manifest(self.paths.manifest_path)
@@ -82,7 +86,7 @@ class Engine:
 
     def embedder(self):  # -> Embedder
         """The embedding model, loaded on first call (raises ModelNotFoundError when not on disk)."""
-        with self._init_lock:
+        with self._embedder_lock:
             if self._embedder is None:
                 from qrag_desktop.core.models.embedder import Embedder
 
@@ -97,7 +101,7 @@ class Engine:
             return self._embedder
 
     def reranker(self):  # -> Reranker
-        with self._init_lock:
+        with self._reranker_lock:
             if self._reranker is None:
                 from qrag_desktop.core.models.reranker import Reranker
 
