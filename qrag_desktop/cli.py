@@ -19,10 +19,14 @@ log = logging.getLogger("qrag")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="qrag", description="Private knowledge base: index folders, search, ask.")
+    p = argparse.ArgumentParser(
+        prog="qrag", description="Private knowledge base: index folders, search, ask."
+    )
     p.add_argument("--version", action="version", version=f"qrag {__version__}")
     p.add_argument("--data-dir", help="where the index, settings and logs live (also QRAG_DATA_DIR)")
-    p.add_argument("--milvus-uri", help="use a Milvus server instead of the local file (also QRAG_MILVUS_URI)")
+    p.add_argument(
+        "--milvus-uri", help="use a Milvus server instead of the local file (also QRAG_MILVUS_URI)"
+    )
     p.add_argument("--milvus-token", help="token for the Milvus server (also QRAG_MILVUS_TOKEN)")
     p.add_argument("--embed-model", help="embedding model id or local folder (also QRAG_EMBED_MODEL)")
     p.add_argument("--rerank-model", help="reranking model id or local folder (also QRAG_RERANK_MODEL)")
@@ -34,8 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
     ix.add_argument("paths", nargs="+", metavar="PATH")
     ix.add_argument("--json", action="store_true", help="print one JSON report at the end")
     ix.add_argument("--reembed", action="store_true", help="drop the index and embed everything again")
-    ix.add_argument("--keyword-only", action="store_true", help="index for keyword search, no embedding model")
-    ix.add_argument("--local-only", action="store_true", help="never send these folders' passages to the cloud")
+    ix.add_argument(
+        "--keyword-only", action="store_true", help="index for keyword search, no embedding model"
+    )
+    ix.add_argument(
+        "--local-only", action="store_true", help="never send these folders' passages to the cloud"
+    )
 
     wa = sub.add_parser("watch", help="index folders, then follow their changes until Ctrl-C")
     wa.add_argument("paths", nargs="+", metavar="PATH")
@@ -199,9 +207,11 @@ def cmd_watch(args: argparse.Namespace, engine: Any, paths: Paths) -> int:
                 for ev in engine.index(roots, only=sorted(changed), keyword_only=args.keyword_only):
                     if isinstance(ev, IndexReport):
                         print(
-                            f"updated: {ev.files_indexed} indexed, +{ev.chunks_added}/-{ev.chunks_deleted} chunks, "
+                            f"updated: {ev.files_indexed} indexed, "
+                            f"+{ev.chunks_added}/-{ev.chunks_deleted} chunks, "
                             f"{len(ev.files_failed)} failed, {ev.chunks_total} in the index",
-                            file=sys.stderr, flush=True,
+                            file=sys.stderr,
+                            flush=True,
                         )
                         for path, error in ev.files_failed:
                             print(f"  failed: {path}: {error}", file=sys.stderr, flush=True)
@@ -210,8 +220,14 @@ def cmd_watch(args: argparse.Namespace, engine: Any, paths: Paths) -> int:
 
 
 def _hit_json(rank: int, h: Any) -> dict[str, Any]:
-    return {"rank": rank, "path": h.path, "page": h.page, "heading": h.heading, "score": round(h.score, 6),
-            "text": h.text}
+    return {
+        "rank": rank,
+        "path": h.path,
+        "page": h.page,
+        "heading": h.heading,
+        "score": round(h.score, 6),
+        "text": h.text,
+    }
 
 
 def cmd_search(args: argparse.Namespace, engine: Any) -> int:
@@ -286,7 +302,9 @@ def cmd_ask(args: argparse.Namespace, engine: Any) -> int:
             "question": args.question,
             "answer": answer_text,
             "error": error,
-            "citations": [{"n": c.n, "path": c.path, "page": c.page, "heading": c.heading} for c in citations],
+            "citations": [
+                {"n": c.n, "path": c.path, "page": c.page, "heading": c.heading} for c in citations
+            ],
             "passages": [_hit_json(i, h) for i, h in enumerate(sendable if answer_text else result.hits, 1)],
             "local_only_held_back": held_back,
         }
@@ -296,12 +314,20 @@ def cmd_ask(args: argparse.Namespace, engine: Any) -> int:
         print(f"No generated answer: {error}", file=sys.stderr)
         print("Best passages:")
         for i, h in enumerate(result.hits, 1):
-            print(f"[{i}] {h.path}" + (f" (page {h.page})" if h.page else "") + (f" — {h.heading}" if h.heading else ""))
+            print(
+                f"[{i}] {h.path}"
+                + (f" (page {h.page})" if h.page else "")
+                + (f" — {h.heading}" if h.heading else "")
+            )
             print("    " + " ".join(h.text.split())[:400] + "\n")
     else:
         print("\nSources:")
         for c in citations:
-            print(f"[{c.n}] {c.path}" + (f" (page {c.page})" if c.page else "") + (f" — {c.heading}" if c.heading else ""))
+            print(
+                f"[{c.n}] {c.path}"
+                + (f" (page {c.page})" if c.page else "")
+                + (f" — {c.heading}" if c.heading else "")
+            )
     if held_back:
         print(f"({held_back} passage(s) from local-only folders were not sent.)", file=sys.stderr)
     return 0
@@ -329,8 +355,14 @@ def cmd_status(args: argparse.Namespace, engine: Any) -> int:
         return 0
     print(f"Data dir:  {st.data_dir}")
     print(f"Store:     {st.store}")
-    print(f"Model:     {st.model_id or '(nothing indexed yet)'}" + (f" ({st.dimension} dims)" if st.dimension else ""))
-    print(f"Indexed:   {st.files} files, {st.chunks} chunks" + (f", {st.files_failed} failed" if st.files_failed else ""))
+    print(
+        f"Model:     {st.model_id or '(nothing indexed yet)'}"
+        + (f" ({st.dimension} dims)" if st.dimension else "")
+    )
+    print(
+        f"Indexed:   {st.files} files, {st.chunks} chunks"
+        + (f", {st.files_failed} failed" if st.files_failed else "")
+    )
     for f in st.folders:
         print(f"Folder:    {f.path}" + ("  [local only]" if f.local_only else ""))
     return 0

@@ -14,7 +14,13 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # A key that may be set on a developer's machine must not leak into tests.
 os.environ.pop("OPENAI_API_KEY", None)
-for _var in ("QRAG_DATA_DIR", "QRAG_EMBED_MODEL", "QRAG_RERANK_MODEL", "QRAG_MILVUS_URI", "QRAG_MILVUS_TOKEN"):
+for _var in (
+    "QRAG_DATA_DIR",
+    "QRAG_EMBED_MODEL",
+    "QRAG_RERANK_MODEL",
+    "QRAG_MILVUS_URI",
+    "QRAG_MILVUS_TOKEN",
+):
     os.environ.pop(_var, None)
 
 pytest_plugins = ["tests.standin_fixtures", "tests.openai_server"]
@@ -25,7 +31,9 @@ SHARED = REPO.parent / "shared"
 
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
-    """The team's shared material (corpus, eval questions); tests that need it skip with a reason if absent."""
+    """The team's shared material (corpus, eval questions), beside the repository.
+
+    Tests that need it skip, saying why, when it is absent (the app itself never needs it)."""
     if not (SHARED / "corpora" / "milvus-docs-en").is_dir():
         pytest.skip(f"shared corpus not found at {SHARED}")
     return SHARED

@@ -15,8 +15,10 @@ import pytest
 from qrag_desktop.cli import main
 
 GOOD = {
-    "faq.md": "# Product FAQ\n\n## How is data stored?\n\nMilvus stores data in object storage such as MinIO or S3.\n",
-    "flush.md": "# Flush\n\n## How does Milvus flush data?\n\nGrowing segments are sealed and flushed to storage.\n",
+    "faq.md": "# Product FAQ\n\n## How is data stored?\n\n"
+    "Milvus stores data in object storage such as MinIO or S3.\n",
+    "flush.md": "# Flush\n\n## How does Milvus flush data?\n\n"
+    "Growing segments are sealed and flushed to storage.\n",
     "guide.txt": "Install the client with pip install pymilvus, then connect to the server.\n",
 }
 
@@ -27,7 +29,9 @@ def docs(tmp_path: Path) -> Path:
     d.mkdir()
     for name, text in GOOD.items():
         (d / name).write_text(text, encoding="utf-8")
-    (d / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R\ngarbage" + os.urandom(64))
+    (d / "broken.pdf").write_bytes(
+        b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R\ngarbage" + os.urandom(64)
+    )
     (d / "binary.txt").write_bytes(bytes(range(256)) * 20)
     (d / "chinese-gbk.txt").write_bytes("向量数据库把数据存储在对象存储中。".encode("gbk"))
     return d
@@ -52,8 +56,16 @@ def test_index_json_report_counts_and_failed_files(qrag, docs: Path) -> None:
     rc, out, err = qrag("index", str(docs), "--json")
     assert rc == 0, err
     report = json.loads(out)
-    assert set(report) >= {"files_seen", "files_indexed", "files_unchanged", "files_failed", "chunks_added",
-                           "chunks_deleted", "chunks_total", "seconds"}
+    assert set(report) >= {
+        "files_seen",
+        "files_indexed",
+        "files_unchanged",
+        "files_failed",
+        "chunks_added",
+        "chunks_deleted",
+        "chunks_total",
+        "seconds",
+    }
     assert report["files_seen"] == 6
     assert report["files_indexed"] == 4  # the three good files and the GBK one
     failed = {Path(f["path"]).name: f["error"] for f in report["files_failed"]}
@@ -112,7 +124,10 @@ def test_ask_streams_an_answer_with_citations(qrag, docs: Path, openai_server, m
     rc, out, err = qrag("ask", "how is data stored?", "--json")
     assert rc == 0, err
     res = json.loads(out)
-    assert res["error"] is None and res["answer"] == "Data lives in object storage [1]. Segments are flushed [2]."
+    assert (
+        res["error"] is None
+        and res["answer"] == "Data lives in object storage [1]. Segments are flushed [2]."
+    )
     assert [c["n"] for c in res["citations"]] == [1, 2]
     # the citation numbers point at the passages in the order they were sent
     sent = openai_server.requests[-1]["messages"][-1]["content"]
@@ -141,7 +156,9 @@ def test_ask_with_rejected_key_says_so(qrag, docs: Path, openai_server, monkeypa
     assert res["answer"] is None and "401" in res["error"] and res["passages"]
 
 
-def test_missing_model_and_model_mismatch_are_clear(qrag, docs: Path, tmp_path: Path, minilm_path: str) -> None:
+def test_missing_model_and_model_mismatch_are_clear(
+    qrag, docs: Path, tmp_path: Path, minilm_path: str
+) -> None:
     rc, _, err = qrag("--embed-model", str(tmp_path / "no-such-model"), "index", str(docs), models=False)
     assert rc == 2 and "no-such-model" in err
     qrag("index", str(docs), "--json")
@@ -162,8 +179,16 @@ def _free_port() -> int:
 def milvus_server(tmp_path: Path):
     port = _free_port()
     exe = Path(sys.executable).with_name("milvus-lite")
-    cmd = [str(exe) if exe.exists() else "milvus-lite", "server", "--data-dir", str(tmp_path / "server"),
-           "--host", "127.0.0.1", "--port", str(port)]
+    cmd = [
+        str(exe) if exe.exists() else "milvus-lite",
+        "server",
+        "--data-dir",
+        str(tmp_path / "server"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -192,7 +217,9 @@ def test_index_and_search_through_a_milvus_server(qrag, docs: Path, milvus_serve
     rc, out, err = qrag("--milvus-uri", milvus_server, "index", str(docs), "--json")
     assert rc == 0, err
     assert json.loads(out)["files_indexed"] == 4
-    rc, out, err = qrag("--milvus-uri", milvus_server, "search", "object storage MinIO", "--json", "--no-rerank")
+    rc, out, err = qrag(
+        "--milvus-uri", milvus_server, "search", "object storage MinIO", "--json", "--no-rerank"
+    )
     assert rc == 0, err
     assert Path(json.loads(out)["hits"][0]["path"]).name == "faq.md"
     rc, out, _ = qrag("--milvus-uri", milvus_server, "status", "--json")

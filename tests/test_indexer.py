@@ -48,8 +48,10 @@ def run(engine: Engine, folder: Path, control: JobControl | None = None, **kw) -
 
 @pytest.fixture
 def engine(tmp_path: Path, standin_embedder_path: str):
-    e = Engine(Settings(embed_model=standin_embedder_path, rerank_enabled=False, device="cpu"),
-               Paths.resolve(tmp_path / "data").ensure())
+    e = Engine(
+        Settings(embed_model=standin_embedder_path, rerank_enabled=False, device="cpu"),
+        Paths.resolve(tmp_path / "data").ensure(),
+    )
     yield e
     e.close()
 
@@ -81,7 +83,9 @@ def test_first_run_indexes_every_file_and_reports_progress(engine: Engine, tmp_p
     report, events = run(engine, folder)
     assert report.files_seen == 4 and report.files_indexed == 4 and report.files_failed == ()
     assert report.chunks_added == report.chunks_total == engine.store.count() > 0
-    done = {e.file.path for e in events if isinstance(e, IndexProgress) and e.file and e.file.status == "done"}
+    done = {
+        e.file.path for e in events if isinstance(e, IndexProgress) and e.file and e.file.status == "done"
+    }
     assert done == {str((folder / rel).resolve()) for rel in DOCS}
     hits = engine.search("where is data stored object storage", rerank=False).hits
     assert any(h.path.endswith("storage.txt") for h in hits)
@@ -126,7 +130,9 @@ def test_modified_file_reembeds_only_that_file(engine: Engine, tmp_path: Path, e
     assert any("DiskANN" in t for t in texts) and not any("HNSW" in t for t in texts)
 
 
-def test_renamed_file_is_repointed_not_reembedded(engine: Engine, tmp_path: Path, embedded: list[str]) -> None:
+def test_renamed_file_is_repointed_not_reembedded(
+    engine: Engine, tmp_path: Path, embedded: list[str]
+) -> None:
     folder = write_tree(tmp_path / "docs")
     run(engine, folder)
     embedded.clear()
@@ -148,7 +154,9 @@ def test_deleted_file_leaves_the_index(engine: Engine, tmp_path: Path) -> None:
     report, _ = run(engine, folder)
     assert report.chunks_deleted >= 1
     assert not any(p.endswith("storage.txt") for p in engine.store.paths())
-    assert not any(h.path.endswith("storage.txt") for h in engine.search("object storage MinIO", rerank=False).hits)
+    assert not any(
+        h.path.endswith("storage.txt") for h in engine.search("object storage MinIO", rerank=False).hits
+    )
 
 
 def test_exclusion_rules_remove_files_from_the_index(engine: Engine, tmp_path: Path) -> None:
@@ -203,7 +211,10 @@ def _done_rows(data: Path) -> int:
 
 
 def _clean_ids(tmp_path: Path, folder: Path, model: str) -> set[str]:
-    e = Engine(Settings(embed_model=model, rerank_enabled=False, device="cpu"), Paths.resolve(tmp_path / "clean").ensure())
+    e = Engine(
+        Settings(embed_model=model, rerank_enabled=False, device="cpu"),
+        Paths.resolve(tmp_path / "clean").ensure(),
+    )
     try:
         run(e, folder)
         return set(all_ids(e))
@@ -224,8 +235,20 @@ def test_kill_9_at_any_moment_then_restart_gives_the_clean_result(
         (folder / p.relative_to(corpus)).write_bytes(p.read_bytes())
     clean = _clean_ids(tmp_path, folder, standin_embedder_path)
     data = tmp_path / "killed"
-    cmd = [sys.executable, "-m", "qrag_desktop.cli", "--data-dir", str(data), "--embed-model",
-           standin_embedder_path, "--device", "cpu", "index", str(folder), "--json"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "qrag_desktop.cli",
+        "--data-dir",
+        str(data),
+        "--embed-model",
+        standin_embedder_path,
+        "--device",
+        "cpu",
+        "index",
+        str(folder),
+        "--json",
+    ]
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     # Kill -9 once the manifest shows N files done (so each kill lands mid-run, with work stored),
     # plus one kill a moment after a write group starts, i.e. in the middle of embedding/writing.
@@ -245,7 +268,9 @@ def test_kill_9_at_any_moment_then_restart_gives_the_clean_result(
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
     assert out.returncode == 0, out.stderr
     resumed = json.loads(out.stdout)
-    e = Engine(Settings(embed_model=standin_embedder_path, rerank_enabled=False, device="cpu"), Paths.resolve(data))
+    e = Engine(
+        Settings(embed_model=standin_embedder_path, rerank_enabled=False, device="cpu"), Paths.resolve(data)
+    )
     try:
         ids = all_ids(e)
         assert len(ids) == len(set(ids)), "duplicate chunks after kill -9"

@@ -28,8 +28,10 @@ def watched(tmp_path: Path, standin_embedder_path: str):
     folder = tmp_path / "notes"
     folder.mkdir()
     (folder / "a.md").write_text("# Alpha\n\nThe first note about apples.\n", encoding="utf-8")
-    engine = Engine(Settings(embed_model=standin_embedder_path, rerank_enabled=False, device="cpu"),
-                    Paths.resolve(tmp_path / "data").ensure())
+    engine = Engine(
+        Settings(embed_model=standin_embedder_path, rerank_enabled=False, device="cpu"),
+        Paths.resolve(tmp_path / "data").ensure(),
+    )
     for _ in engine.index([folder]):
         pass
     updates: list[IndexReport] = []
@@ -59,7 +61,9 @@ def test_index_follows_create_modify_rename_delete(watched) -> None:
     assert wait_for(lambda: "b.md" in indexed(engine)), "a new file was not indexed"
 
     (folder / "b.md").write_text("# Beta\n\nBlueberries are blue.\n", encoding="utf-8")
-    assert wait_for(lambda: any("Blueberries" in h.text for h in engine.search("Blueberries", rerank=False).hits))
+    assert wait_for(
+        lambda: any("Blueberries" in h.text for h in engine.search("Blueberries", rerank=False).hits)
+    )
     assert not any("Bananas" in h.text for h in engine.search("Bananas yellow", rerank=False, top_k=10).hits)
 
     (folder / "b.md").rename(folder / "c.md")

@@ -225,22 +225,25 @@ class Engine:
         return r, tuple(notes)
 
     def search_stages(
-        self, query: str, *, top_k: int | None = None, rerank: bool = True,
-        paths_prefix: Sequence[str] | None = None, control: JobControl | None = None,
+        self,
+        query: str,
+        *,
+        top_k: int | None = None,
+        rerank: bool = True,
+        paths_prefix: Sequence[str] | None = None,
+        control: JobControl | None = None,
     ) -> Iterator[SearchResult]:
         import dataclasses
 
         retriever, notes = self.retriever(rerank=rerank)
-        for result in retriever.stages(query, top_k=top_k, rerank=rerank, paths_prefix=paths_prefix,
-                                       control=control):
+        for result in retriever.stages(
+            query, top_k=top_k, rerank=rerank, paths_prefix=paths_prefix, control=control
+        ):
             yield dataclasses.replace(result, notes=result.notes + notes)
 
     def search(self, query: str, **kwargs) -> SearchResult:
-        result = None
-        for result in self.search_stages(query, **kwargs):
-            pass
-        assert result is not None
-        return result
+        *_, last = self.search_stages(query, **kwargs)
+        return last
 
     def local_only_roots(self) -> list[str]:
         return [str(Path(f.path).expanduser().resolve()) for f in self.settings.folders if f.local_only]

@@ -25,7 +25,12 @@ class Scores:
     ranks: tuple[int | None, ...]  # per question: rank of the first gold file, None if not in the top 10
 
     def to_json(self) -> dict[str, float]:
-        return {"n": self.n, "hit@1": round(self.hit1, 4), "hit@5": round(self.hit5, 4), "mrr@10": round(self.mrr10, 4)}
+        return {
+            "n": self.n,
+            "hit@1": round(self.hit1, 4),
+            "hit@5": round(self.hit5, 4),
+            "mrr@10": round(self.mrr10, 4),
+        }
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -55,9 +60,7 @@ def first_gold_rank(result: SearchResult, corpus_root: Path, gold: Iterable[str]
     return None
 
 
-def score(
-    questions: Sequence[Question], search: Callable[[str], SearchResult], corpus_root: Path
-) -> Scores:
+def score(questions: Sequence[Question], search: Callable[[str], SearchResult], corpus_root: Path) -> Scores:
     ranks = [first_gold_rank(search(q.q), corpus_root, q.gold) for q in questions]
     ranks10 = [r if r is not None and r <= 10 else None for r in ranks]
     n = len(questions)

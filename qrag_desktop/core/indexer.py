@@ -194,7 +194,9 @@ class Indexer:
                 except OSError as exc:
                     failed[path] = _os_error_text(exc)
                     done_count += 1
-                    yield self._file_event("parsing", done_count, total, FileStatus(path, "failed", failed[path]))
+                    yield self._file_event(
+                        "parsing", done_count, total, FileStatus(path, "failed", failed[path])
+                    )
                     continue
                 if (
                     rec is not None
@@ -205,26 +207,46 @@ class Indexer:
                 ):
                     unchanged += 1
                     done_count += 1
-                    yield self._file_event("parsing", done_count, total, FileStatus(path, "unchanged", chunks=len(rec.chunk_ids)))
+                    yield self._file_event(
+                        "parsing", done_count, total, FileStatus(path, "unchanged", chunks=len(rec.chunk_ids))
+                    )
                     continue
                 try:
                     digest = file_digest(Path(path))
                 except OSError as exc:
                     failed[path] = _os_error_text(exc)
                     done_count += 1
-                    yield self._file_event("parsing", done_count, total, FileStatus(path, "failed", failed[path]))
+                    yield self._file_event(
+                        "parsing", done_count, total, FileStatus(path, "failed", failed[path])
+                    )
                     continue
-                if rec is not None and rec.status == "done" and rec.settings_key == self.settings_key and rec.hash == digest:
+                if (
+                    rec is not None
+                    and rec.status == "done"
+                    and rec.settings_key == self.settings_key
+                    and rec.hash == digest
+                ):
                     # touched but not changed: remember the new stat, embed nothing
-                    self.manifest.put(path, folder=seen[path], size=st.st_size, mtime_ns=st.st_mtime_ns,
-                                      digest=digest, status="done", chunk_ids=rec.chunk_ids,
-                                      settings_key=self.settings_key)
+                    self.manifest.put(
+                        path,
+                        folder=seen[path],
+                        size=st.st_size,
+                        mtime_ns=st.st_mtime_ns,
+                        digest=digest,
+                        status="done",
+                        chunk_ids=rec.chunk_ids,
+                        settings_key=self.settings_key,
+                    )
                     unchanged += 1
                     done_count += 1
-                    yield self._file_event("parsing", done_count, total, FileStatus(path, "unchanged", chunks=len(rec.chunk_ids)))
+                    yield self._file_event(
+                        "parsing", done_count, total, FileStatus(path, "unchanged", chunks=len(rec.chunk_ids))
+                    )
                     continue
                 todo.append((path, seen[path], st.st_size, st.st_mtime_ns, digest))
-                yield IndexProgress("parsing", done_count, total, current=path, file=FileStatus(path, "queued"))
+                yield IndexProgress(
+                    "parsing", done_count, total, current=path, file=FileStatus(path, "queued")
+                )
 
             # 3. vanished or now-excluded files leave the index (renames are matched first)
             vanished = self._vanished(roots, seen, only_set)
@@ -235,7 +257,9 @@ class Indexer:
             chunks_total = 0
             for path, folder, size, mtime_ns, digest in todo:
                 control.checkpoint()
-                yield IndexProgress("parsing", done_count, total, current=path, file=FileStatus(path, "parsing"))
+                yield IndexProgress(
+                    "parsing", done_count, total, current=path, file=FileStatus(path, "parsing")
+                )
                 try:
                     doc = self.parse(Path(path), self.max_bytes)
                     chunks = self.chunker.chunk(doc)
@@ -246,7 +270,9 @@ class Indexer:
                     self._mark_failed(path, folder, size, mtime_ns, digest, exc.message)
                     deleted += self.store.delete_path(path)
                     done_count += 1
-                    yield self._file_event("parsing", done_count, total, FileStatus(path, "failed", exc.message))
+                    yield self._file_event(
+                        "parsing", done_count, total, FileStatus(path, "failed", exc.message)
+                    )
                     continue
                 item = _Pending(path, folder, size, mtime_ns, digest, chunks)
                 old = vanished_by_hash.pop(digest, None)
@@ -274,7 +300,9 @@ class Indexer:
                 group_chunks += len(item.chunks)
                 if group_chunks < self.batch_chunks and i + 1 < len(pending):
                     continue
-                for ev in self._write_group(group, control, done_count, total, chunks_done, chunks_total, t_embed):
+                for ev in self._write_group(
+                    group, control, done_count, total, chunks_done, chunks_total, t_embed
+                ):
                     if isinstance(ev, tuple):
                         a, d = ev
                         added += a
@@ -323,8 +351,17 @@ class Indexer:
         return out
 
     def _mark_failed(self, path: str, folder: str, size: int, mtime_ns: int, digest: str, error: str) -> None:
-        self.manifest.put(path, folder=folder, size=size, mtime_ns=mtime_ns, digest=digest, status="failed",
-                          chunk_ids=[], settings_key=self.settings_key, error=error)
+        self.manifest.put(
+            path,
+            folder=folder,
+            size=size,
+            mtime_ns=mtime_ns,
+            digest=digest,
+            status="failed",
+            chunk_ids=[],
+            settings_key=self.settings_key,
+            error=error,
+        )
 
     def _vectors_by_position(self, old_ids: Sequence[str], chunks: list[Chunk]) -> dict[str, np.ndarray]:
         if len(old_ids) != len(chunks):
@@ -333,7 +370,7 @@ class Indexer:
             old_vecs = self.store.vectors_for_ids(list(old_ids))
         except Exception:  # noqa: BLE001 - reuse is an optimisation; embedding again is correct
             return {}
-        return {c.id: old_vecs[o] for o, c in zip(old_ids, chunks) if o in old_vecs}
+        return {c.id: old_vecs[o] for o, c in zip(old_ids, chunks, strict=True) if o in old_vecs}
 
     def _write_group(
         self,
@@ -350,14 +387,28 @@ class Indexer:
         have: dict[str, np.ndarray] = {}
         for item in group:
             ids = [c.id for c in item.chunks]
-            self.manifest.put(item.path, folder=item.folder, size=item.size, mtime_ns=item.mtime_ns,
-                              digest=item.digest, status="writing", chunk_ids=ids,
-                              settings_key=self.settings_key)
+            self.manifest.put(
+                item.path,
+                folder=item.folder,
+                size=item.size,
+                mtime_ns=item.mtime_ns,
+                digest=item.digest,
+                status="writing",
+                chunk_ids=ids,
+                settings_key=self.settings_key,
+            )
             stored = set(self.store.ids_for_path(item.path))
             have.update(item.reuse)
             need.extend(c for c in item.chunks if c.id not in stored and c.id not in item.reuse)
-            yield IndexProgress("embedding", files_done, files_total, chunks_done, chunks_total,
-                                current=item.path, file=FileStatus(item.path, "embedding", chunks=len(ids)))
+            yield IndexProgress(
+                "embedding",
+                files_done,
+                files_total,
+                chunks_done,
+                chunks_total,
+                current=item.path,
+                file=FileStatus(item.path, "embedding", chunks=len(ids)),
+            )
 
         # (2) embed what is missing, batch by batch (pause/cancel between batches)
         vectors: dict[str, np.ndarray] = dict(have)
@@ -375,15 +426,23 @@ class Indexer:
                         batch = next(batches, None)
                     if batch is None:
                         break
-                    for idx, vec in zip(batch.indices, batch.vectors):
+                    for idx, vec in zip(batch.indices, batch.vectors, strict=True):
                         vectors[need[int(idx)].id] = vec
                     n_done += len(batch.indices)
                     elapsed = max(time.monotonic() - t_embed, 1e-6)
                     done_now = chunks_done + n_done
                     rate = done_now / elapsed
                     eta = (chunks_total - done_now) / rate if rate > 0 else None
-                    yield IndexProgress("embedding", files_done, files_total, done_now, chunks_total,
-                                        current=group[-1].path, chunks_per_s=rate, eta_s=eta)
+                    yield IndexProgress(
+                        "embedding",
+                        files_done,
+                        files_total,
+                        done_now,
+                        chunks_total,
+                        current=group[-1].path,
+                        chunks_per_s=rate,
+                        eta_s=eta,
+                    )
                     control.checkpoint()
         added = 0
         to_write = [c for item in group for c in item.chunks if c.id in vectors]
@@ -404,12 +463,26 @@ class Indexer:
             self.store.flush()
         # (4) done
         for item in group:
-            self.manifest.put(item.path, folder=item.folder, size=item.size, mtime_ns=item.mtime_ns,
-                              digest=item.digest, status="done", chunk_ids=[c.id for c in item.chunks],
-                              settings_key=self.settings_key)
+            self.manifest.put(
+                item.path,
+                folder=item.folder,
+                size=item.size,
+                mtime_ns=item.mtime_ns,
+                digest=item.digest,
+                status="done",
+                chunk_ids=[c.id for c in item.chunks],
+                settings_key=self.settings_key,
+            )
             files_done += 1
-            yield IndexProgress("embedding", files_done, files_total, chunks_done, chunks_total,
-                                current=item.path, file=FileStatus(item.path, "done", chunks=len(item.chunks)))
+            yield IndexProgress(
+                "embedding",
+                files_done,
+                files_total,
+                chunks_done,
+                chunks_total,
+                current=item.path,
+                file=FileStatus(item.path, "done", chunks=len(item.chunks)),
+            )
         yield (added, removed)
 
 

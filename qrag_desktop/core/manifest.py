@@ -73,8 +73,16 @@ class Manifest:
     @staticmethod
     def _row(r: tuple) -> FileRecord:
         return FileRecord(
-            path=r[0], folder=r[1], size=r[2], mtime_ns=r[3], hash=r[4], status=r[5], error=r[6],
-            chunk_ids=tuple(json.loads(r[7])), settings_key=r[8], updated_at=r[9],
+            path=r[0],
+            folder=r[1],
+            size=r[2],
+            mtime_ns=r[3],
+            hash=r[4],
+            status=r[5],
+            error=r[6],
+            chunk_ids=tuple(json.loads(r[7])),
+            settings_key=r[8],
+            updated_at=r[9],
         )
 
     _COLS = "path, folder, size, mtime_ns, hash, status, error, chunk_ids, settings_key, updated_at"
@@ -113,8 +121,18 @@ class Manifest:
     ) -> None:
         self._db.execute(
             f"INSERT OR REPLACE INTO files ({self._COLS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (path, folder, size, mtime_ns, digest, status, error, json.dumps(list(chunk_ids)),
-             settings_key, time.time()),
+            (
+                path,
+                folder,
+                size,
+                mtime_ns,
+                digest,
+                status,
+                error,
+                json.dumps(list(chunk_ids)),
+                settings_key,
+                time.time(),
+            ),
         )
 
     def delete(self, path: str) -> None:

@@ -91,8 +91,6 @@ class Retriever:
         yield SearchResult(query=query, hits=reranked, timings_ms=timings, reranked=True)
 
     def search(self, query: str, **kwargs: object) -> SearchResult:
-        result: SearchResult | None = None
-        for result in self.stages(query, **kwargs):  # type: ignore[arg-type]
-            pass
-        assert result is not None
-        return result
+        """The final result: reranked when reranking is on, else the recall result."""
+        *_, last = self.stages(query, **kwargs)  # type: ignore[arg-type]
+        return last

@@ -73,7 +73,9 @@ class FolderWatcher:
 
     def _touch(self, paths: Iterable[str]) -> None:
         with self._lock:
-            self._pending.update(str(Path(p).resolve()) if os.path.exists(p) else os.path.abspath(p) for p in paths)
+            self._pending.update(
+                str(Path(p).resolve()) if os.path.exists(p) else os.path.abspath(p) for p in paths
+            )
             if self._timer is not None:
                 self._timer.cancel()
             self._timer = threading.Timer(self.debounce_s, self._fire)
