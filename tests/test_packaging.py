@@ -32,9 +32,6 @@ STAYS_UP_S = 5  # after the window is there, the app must keep running (no crash
 MAIN_WINDOW_TITLE = "qrag-desktop"  # the main window's title starts with the app's name
 WINDOW_SHOWN_MARKERS = ("main window shown",)  # what the app logs once its window is visible
 
-# scan.py (engine) still uses pathspec's deprecated "gitwildmatch" name.
-pytestmark = pytest.mark.filterwarnings("ignore:GitWildMatchPattern:DeprecationWarning")
-
 
 def _build_module() -> ModuleType:
     spec = importlib.util.spec_from_file_location("qrag_build", BUILD_PY)
