@@ -11,6 +11,7 @@ import logging.handlers
 import os
 import sys
 import threading
+import time
 import traceback
 from types import TracebackType
 
@@ -20,6 +21,19 @@ from qrag_desktop.core.settings import Paths, load_settings
 log = logging.getLogger("qrag_desktop")
 
 LOCK_NAME = "qrag-desktop.lock"
+_IMPORTED_AT = time.monotonic()
+
+
+def seconds_since_process_start() -> float:
+    """Time since this process began (interpreter start included where the OS tells us)."""
+    try:  # Linux: the process's start time in clock ticks after boot, against the uptime
+        with open("/proc/self/stat", encoding="ascii") as f:
+            start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime", encoding="ascii") as f:
+            uptime = float(f.read().split()[0])
+        return max(0.0, uptime - start_ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError, AttributeError):
+        return time.monotonic() - _IMPORTED_AT
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -151,6 +165,10 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(paths=paths)
     app.aboutToQuit.connect(window.shutdown)
     window.show()
+    from PySide6.QtCore import QTimer
+
+    # Runs once the event loop has painted the window: the moment it is usable.
+    QTimer.singleShot(0, lambda: log.info("main window shown after %.2f s", seconds_since_process_start()))
     code = app.exec()
     window.shutdown()
     lock.unlock()

@@ -83,6 +83,7 @@ def make_window(qtbot, tmp_path: Path, standin_embedder_path: str, standin_reran
         key: str | None = "server",
         check_models: bool = True,
         data_dir: Path | None = None,
+        **window_kwargs: object,
     ) -> object:
         from qrag_desktop.ui.main_window import MainWindow
 
@@ -99,6 +100,7 @@ def make_window(qtbot, tmp_path: Path, standin_embedder_path: str, standin_reran
             api_key_provider=lambda: api_key,
             api_key_saver=lambda _k: None,
             check_models=check_models,
+            **window_kwargs,
         )
         w.confirm = lambda *_a: True  # type: ignore[method-assign]
         qtbot.addWidget(w)
@@ -122,6 +124,17 @@ def wait_index_done(qtbot, w, timeout: int = 60000) -> None:
 
 def wait_idle(qtbot, w, timeout: int = 30000) -> None:
     qtbot.waitUntil(lambda: not w.jobs.jobs(), timeout=timeout)
+
+
+def standin_settings(standin_embedder_path: str, standin_reranker_path: str, openai_server, **kw) -> Settings:
+    """The settings ``make_window`` uses by default, with changes (e.g. ``folders``)."""
+    return Settings(
+        embed_model=standin_embedder_path,
+        rerank_model=standin_reranker_path,
+        openai_base_url=openai_server.base_url,
+        device="cpu",
+        **kw,
+    )
 
 
 Waiter = Callable[..., None]

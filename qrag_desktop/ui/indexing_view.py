@@ -159,6 +159,7 @@ class IndexingView(QWidget):
         self.model = FileTableModel(self)
         self._running = False
         self._paused = False
+        self._held = False  # a run paused in an earlier session: no job, but Resume goes on with it
         self._last: IndexProgress | None = None
         self._report: IndexReport | None = None
         self._state_key = "idle"
@@ -242,11 +243,21 @@ class IndexingView(QWidget):
     def job_started(self, *, clear: bool = True) -> None:
         if clear:
             self.model.clear()
-        self._running, self._paused = True, False
+        self._running, self._paused, self._held = True, False, False
         self._last, self._report, self._error = None, None, None
         self._state_key = "starting"
         self._render()
         self._update_buttons()
+
+    def show_held_pause(self) -> None:
+        """An earlier session paused indexing: say so and offer Resume (and Cancel), run nothing."""
+        self._running, self._paused, self._held = False, True, True
+        self._render()
+        self._update_buttons()
+
+    @property
+    def held(self) -> bool:
+        return self._held
 
     def set_paused(self, paused: bool) -> None:
         self._paused = paused
@@ -258,7 +269,7 @@ class IndexingView(QWidget):
         self._render()
 
     def job_finished(self) -> None:
-        self._running, self._paused = False, False
+        self._running, self._paused, self._held = False, False, False
         self._render()
         self._update_buttons()
 
@@ -283,8 +294,8 @@ class IndexingView(QWidget):
 
     def _update_buttons(self) -> None:
         self.pause_button.setVisible(self._running and not self._paused)
-        self.resume_button.setVisible(self._running and self._paused)
-        self.cancel_button.setEnabled(self._running)
+        self.resume_button.setVisible((self._running or self._held) and self._paused)
+        self.cancel_button.setEnabled(self._running or self._held)
         self.retry_button.setEnabled(not self._running and bool(self.model.failed_paths()))
 
     def _render(self) -> None:
@@ -309,6 +320,10 @@ class IndexingView(QWidget):
                     .replace("%3", str(done_failed))
                     .replace("%4", str(rep.chunks_total))
                 )
+        elif self._held:
+            self.headline.setText(
+                self.tr("Indexing is paused (since the last session). Resume goes on where it stopped.")
+            )
         elif self._error:
             self.headline.setText(self.tr("Indexing stopped: %1").replace("%1", self._error))
         elif self._running and self._paused:

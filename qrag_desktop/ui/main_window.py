@@ -6,8 +6,11 @@ slots here run on the GUI thread and only ever receive plain dataclasses.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +38,7 @@ from qrag_desktop.core.settings import FolderSetting, Paths, Settings, load_sett
 from qrag_desktop.core.types import Hit, SearchResult
 from qrag_desktop.ui.chat_pane import ChatPane, Turn
 from qrag_desktop.ui.conversations_panel import ConversationsPanel
+from qrag_desktop.ui.folder_watch import FolderWatchBridge
 from qrag_desktop.ui.folders_panel import FoldersPanel, FolderStats
 from qrag_desktop.ui.indexing_view import IndexingView
 from qrag_desktop.ui.sources_panel import Source, SourcesPanel, open_file
@@ -43,6 +47,12 @@ from qrag_desktop.ui.workers import Job, JobManager
 log = logging.getLogger(__name__)
 
 SHUTDOWN_TIMEOUT_S = 2.5
+# A saved, added or deleted file reaches the index this long after the last change (an editor's
+# burst of saves is one update).
+WATCH_DEBOUNCE_S = 1.0
+# Manifest meta key: set while the person has an indexing run paused, so a restart shows it paused
+# (with Resume) instead of starting over by itself. Cleared when a run completes or is cancelled.
+PAUSED_RUN_KEY = "paused_run"
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
 # Threads still running after the shutdown wait (a stalled network read). Kept referenced so
@@ -67,6 +77,13 @@ class SentRequest:
 class ModelCheck:
     embed_ok: bool
     rerank_ok: bool
+
+
+@dataclass(frozen=True)
+class PausedRun:
+    """What the manifest says about a run left paused by an earlier session (None: nothing)."""
+
+    info: dict | None
 
 
 @dataclass(frozen=True)
@@ -114,6 +131,7 @@ class MainWindow(QMainWindow):
         api_key_provider: Callable[[], str | None] | None = None,
         api_key_saver: Callable[[str | None], None] | None = None,
         check_models: bool = True,
+        watch_debounce_s: float = WATCH_DEBOUNCE_S,
     ) -> None:
         super().__init__()
         self.paths = (paths or Paths.resolve()).ensure()
@@ -140,12 +158,20 @@ class MainWindow(QMainWindow):
         self._index_failed = False
         self._pending_index: list[str] | None = None
         self._pending_reembed = False
+        self._watch_pending: set[str] = set()  # changed files waiting for the index job to end
+        self._held_pause = False  # a run paused in an earlier session, waiting for Resume
+        self._startup_pass_done = False
+        self._removing = 0  # folder removals queued or running; indexing waits for them
+        self._index_roots: list[str] = []
         self._ask_job: Job | None = None
         self._download_job: Job | None = None
         self._shut_down = False
         self._messages: list[QMessageBox] = []
         self._device_text = ""
         self._qsettings = QSettings(str(self.paths.config_dir / "window.ini"), QSettings.Format.IniFormat)
+        self.watcher = FolderWatchBridge(watch_debounce_s, self)
+        self.watcher.files_changed.connect(self._on_files_changed)
+        self.watcher.watch_failed.connect(self._on_watch_failed)
 
         self._build()
         self.setAcceptDrops(True)
@@ -298,8 +324,47 @@ class MainWindow(QMainWindow):
             self._message(self.tr("Settings"), self._settings_error.user_text(), warning=True)
         self.refresh_overview()
         self._describe_device()
+        self._watch_folders()
         if self._check_models_at_start:
-            self.check_models()
+            self.check_models()  # the start-up pass follows once the models are known to be there
+        else:
+            self._startup_pass()
+
+    def _startup_pass(self) -> None:
+        """Find what changed while the app was closed, or show a run left paused as paused.
+
+        It runs as a job (unchanged files cost a stat each), so the window is usable meanwhile.
+        """
+        if self._startup_pass_done or self._shut_down or not self.settings.folders:
+            return
+        self._startup_pass_done = True
+        engine = self.engine
+
+        def work() -> PausedRun:
+            raw = engine.manifest.get_meta(PAUSED_RUN_KEY)
+            try:
+                return PausedRun(json.loads(raw) if raw else None)
+            except ValueError:
+                return PausedRun({})
+
+        job = self.jobs.create("resume-check", work)
+        job.returned.connect(self._on_paused_run)
+        job.failed.connect(self._on_job_error)
+        job.start()
+
+    @Slot(object)
+    def _on_paused_run(self, paused: object) -> None:
+        assert isinstance(paused, PausedRun)
+        if self._shut_down:
+            return
+        if paused.info is not None and self._index_job is None:
+            log.info("an indexing run was paused in an earlier session; waiting for Resume")
+            self._held_pause = True
+            self.indexing_view.show_held_pause()
+            self.tabs.setCurrentWidget(self.indexing_view)
+            return
+        log.info("start-up pass: looking for changes made while the app was closed")
+        self.start_indexing()
 
     def check_models(self) -> None:
         s = self.settings
@@ -323,6 +388,8 @@ class MainWindow(QMainWindow):
             missing.append(("rerank", self.settings.rerank_model))
         if missing and not self._shut_down:
             self.show_first_run(missing)
+        if check.embed_ok and not self._shut_down:
+            self._startup_pass()
         self._render_status()
 
     def _describe_device(self) -> None:
@@ -476,6 +543,7 @@ class MainWindow(QMainWindow):
             self.settings.replace(folders=self.settings.folders + tuple(FolderSetting(r) for r in new))
         )
         self.folders_panel.set_folders(self.settings.folders)
+        self._watch_folders()
         self.tabs.setCurrentWidget(self.indexing_view)
         self.start_indexing(new)
 
@@ -492,25 +560,40 @@ class MainWindow(QMainWindow):
             self.settings.replace(folders=tuple(f for f in self.settings.folders if f.path != path))
         )
         self.folders_panel.set_folders(self.settings.folders)
+        self._watch_folders()
+        self._watch_pending = {p for p in self._watch_pending if not _under(p, path)}
         if self._pending_index:
             self._pending_index = [p for p in self._pending_index if p != path]
         engine = self.engine
+        self._removing += 1
 
         def work() -> int:
             return engine.remove_folder(path)
 
         def run_remove() -> None:
             job = self.jobs.create("remove", work)
-            job.finished.connect(self.refresh_overview)
+            job.finished.connect(self._after_remove)
             job.failed.connect(self._on_job_error)
             job.start()
             self._render_busy()
 
         if self._index_job is not None:  # never write the store from two jobs: remove after the run stops
+            others = [r for r in self._index_roots if r != path]
+            if others:  # the other folders of the stopped run go on after the removal
+                pending = self._pending_index or []
+                self._pending_index = pending + [r for r in others if r not in pending]
             self._index_job.finished.connect(run_remove)
             self._index_job.cancel()
+            self._set_paused_run(None)
         else:
             run_remove()
+
+    @Slot()
+    def _after_remove(self) -> None:
+        self._removing -= 1
+        self.refresh_overview()
+        if not self._removing:
+            self._continue_indexing()
 
     @Slot(str, bool)
     def set_local_only(self, path: str, local_only: bool) -> None:
@@ -527,7 +610,11 @@ class MainWindow(QMainWindow):
 
     # -- indexing -----------------------------------------------------------------------------------
     def start_indexing(
-        self, folders: list[str] | None = None, *, only: list[str] | None = None, reembed: bool = False
+        self,
+        folders: list[str] | None = None,
+        *,
+        only: list[str] | None = None,
+        reembed: bool = False,
     ) -> None:
         """Index ``folders`` (default: all); if a run is going, this one follows it."""
         if self._shut_down:
@@ -535,17 +622,26 @@ class MainWindow(QMainWindow):
         roots = list(folders) if folders is not None else [f.path for f in self.settings.folders]
         if not roots:
             return
-        if self._index_job is not None:
+        if self._held_pause:
+            # The person asked for indexing while an earlier session's run waits paused: going on
+            # means going on with everything (finished files cost a stat), not only this part.
+            self._release_held_pause()
+            roots = [f.path for f in self.settings.folders]
+            only = None
+        if self._index_job is not None or self._removing:
             pending = self._pending_index or []
             self._pending_index = pending + [r for r in roots if r not in pending]
             self._pending_reembed = self._pending_reembed or reembed
             return
+        if only is None:  # a full pass over these folders sees every change waiting under them
+            self._watch_pending = {p for p in self._watch_pending if not any(_under(p, r) for r in roots)}
         control = JobControl()
         engine, keyword_only = self.engine, self.keyword_only
 
         def work() -> Iterator[object]:
             return engine.index(roots, control, keyword_only=keyword_only, only=only, reembed=reembed)
 
+        self._index_roots = roots
         job = self.jobs.create("index", work, control, runs_to_end=True)
         job.yielded.connect(self.indexing_view.on_event)
         job.yielded.connect(self._on_index_event)
@@ -554,12 +650,15 @@ class MainWindow(QMainWindow):
         self._index_job = job
         self._index_failed = False
         self.indexing_view.job_started(clear=only is None)
+        log.info("indexing %s%s", ", ".join(roots), f" ({len(only)} changed path(s))" if only else "")
         job.start()
         self._render_busy()
 
     @Slot(object)
     def _on_index_event(self, ev: object) -> None:
         if isinstance(ev, IndexReport):
+            if not ev.cancelled:
+                self._set_paused_run(None)  # a finished run leaves nothing to resume
             self.refresh_overview()
 
     @Slot(object)
@@ -581,31 +680,107 @@ class MainWindow(QMainWindow):
         self._index_job = None
         self.indexing_view.job_finished()
         self._render_busy()
-        if self._pending_index and not self._shut_down:
+        if self._removing:  # a folder removal runs first; it continues the indexing afterwards
+            return
+        if not self._pending_index:
+            self.refresh_overview()
+        self._continue_indexing()
+
+    def _continue_indexing(self) -> None:
+        """After a job: the folders waiting for a full pass, else the files the watcher reported."""
+        if self._shut_down:
+            return
+        if self._pending_index:
             pending, reembed = self._pending_index, self._pending_reembed
             self._pending_index, self._pending_reembed = None, False
             self.start_indexing(pending, reembed=reembed)
         else:
             self._pending_index = None
-            self.refresh_overview()
+            self._index_watched_changes()
 
     @Slot()
     def pause_indexing(self) -> None:
         if self._index_job is not None:
             self._index_job.pause()
             self.indexing_view.set_paused(True)
+            self._set_paused_run({"folders": [f.path for f in self.settings.folders], "at": time.time()})
 
     @Slot()
     def resume_indexing(self) -> None:
         if self._index_job is not None:
             self._index_job.resume()
             self.indexing_view.set_paused(False)
+            self._set_paused_run(None)
+        elif self._held_pause:
+            log.info("resuming the run paused in an earlier session")
+            self.start_indexing()  # files finished before the pause are unchanged: a stat each
 
     @Slot()
     def cancel_indexing(self) -> None:
         self._pending_index = None
+        if self._held_pause:
+            self._release_held_pause()
+            self.indexing_view.job_finished()
         if self._index_job is not None:
             self._index_job.cancel()
+            self._set_paused_run(None)
+        self._index_watched_changes()
+
+    def _release_held_pause(self) -> None:
+        self._held_pause = False
+        self._set_paused_run(None)
+
+    def _set_paused_run(self, info: dict | None) -> None:
+        """Remember (or forget) a paused run in the manifest, so that a restart shows it paused."""
+        if self._shut_down:
+            return
+        try:
+            self.engine.manifest.set_meta(PAUSED_RUN_KEY, json.dumps(info) if info is not None else None)
+        except (QragError, OSError, sqlite3.Error) as exc:
+            log.warning("could not record the paused run: %s", exc)
+
+    # -- watching -----------------------------------------------------------------------------------
+    def _watch_folders(self) -> None:
+        if not self._shut_down:
+            self.watcher.watch([f.path for f in self.settings.folders])
+
+    @Slot(list)
+    def _on_files_changed(self, paths: list[str]) -> None:
+        """Files changed under a knowledge folder: index just those, now or when the running job ends."""
+        if self._shut_down:
+            return
+        roots = [f.path for f in self.settings.folders]
+        own = str(self.paths.data_dir)
+        relevant = {p for p in paths if any(_under(p, r) for r in roots) and not _under(p, own)}
+        if not relevant:
+            return
+        log.info("%d changed path(s) under the knowledge folders", len(relevant))
+        self._watch_pending |= relevant
+        self._index_watched_changes()
+
+    @Slot()
+    def _index_watched_changes(self) -> None:
+        """Run the waiting changes as one job, unless a job runs (they follow it) or a pause is held."""
+        if (
+            not self._watch_pending
+            or self._index_job is not None
+            or self._held_pause
+            or self._shut_down
+            or self._removing
+        ):
+            return
+        roots = [f.path for f in self.settings.folders]
+        paths = sorted(p for p in self._watch_pending if any(_under(p, r) for r in roots))
+        self._watch_pending = set()
+        if not paths:
+            return
+        folders = [r for r in roots if any(_under(p, r) for p in paths)]
+        self.start_indexing(folders, only=paths)
+
+    @Slot(str)
+    def _on_watch_failed(self, text: str) -> None:
+        message = self.tr("Cannot watch the folders for changes (%1). Index again after editing files.")
+        self.statusBar().showMessage(message.replace("%1", text), 15000)
 
     @Slot(list)
     def retry_failed(self, paths: list[str]) -> None:
@@ -1080,6 +1255,7 @@ class MainWindow(QMainWindow):
         if self._shut_down:
             return
         self._shut_down = True
+        self.watcher.stop()
         self._save_state()
         if self._download_job is not None:
             self._download_cancel.set()
