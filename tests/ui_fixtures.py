@@ -94,11 +94,11 @@ def make_window(qtbot, tmp_path: Path, standin_embedder_path: str, standin_reran
             device="cpu",
         )
         api_key = openai_server.api_key if key == "server" else key
+        window_kwargs.setdefault("api_key_saver", lambda _k: None)  # never the OS keychain in tests
         w = MainWindow(
             paths=Paths.resolve(data_dir or tmp_path / "data"),
             settings=s,
             api_key_provider=lambda: api_key,
-            api_key_saver=lambda _k: None,
             check_models=check_models,
             **window_kwargs,
         )

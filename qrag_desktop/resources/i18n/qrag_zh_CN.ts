@@ -396,6 +396,11 @@ Add folders on the left; indexing starts by itself.</source>
         <translation>已暂停。点击“继续”以继续。</translation>
     </message>
     <message>
+        <location filename="../../ui/indexing_view.py" line="297" />
+        <source>Indexing is paused (since the last session). Resume goes on where it stopped.</source>
+        <translation>索引已暂停（自上次使用起）。点击“继续”从停下的地方接着做。</translation>
+    </message>
+    <message>
         <location filename="../../ui/indexing_view.py" line="319" />
         <source>Starting (loading the embedding model)…</source>
         <translation>正在启动（加载嵌入模型）…</translation>
@@ -629,6 +634,11 @@ Add folders on the left; indexing starts by itself.</source>
         <location filename="../../ui/main_window.py" line="989" />
         <source>That folder does not hold a model (no config.json in it). Choose the model's folder.</source>
         <translation>该文件夹中没有模型（缺少 config.json）。请选择模型所在的文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="782" />
+        <source>Cannot watch the folders for changes (%1). Index again after editing files.</source>
+        <translation>无法监视文件夹的变化（%1）。编辑文件后请点击“重新索引”。</translation>
     </message>
 </context>
 <context>
