@@ -94,3 +94,20 @@ def configure_cpu_threads() -> int:
             _threads_configured = True
             log.debug("torch uses %d CPU threads", torch.get_num_threads())
         return torch.get_num_threads()
+
+
+def batch_tokens_for(device: str, *, per_token_bytes: int, cpu_default: int) -> int:
+    """Padded tokens per forward pass: fixed on a CPU (bigger batches do not run faster there),
+    sized from the free memory on a CUDA GPU so that large batches keep it busy without running out.
+
+    ``per_token_bytes`` is a generous estimate of one token's activations and cache in the model.
+    """
+    if not device.startswith("cuda"):
+        return cpu_default
+    try:
+        index = int(device.split(":", 1)[1]) if ":" in device else torch.cuda.current_device()
+        free, _total = torch.cuda.mem_get_info(index)
+    except Exception:  # no answer from the driver: a size that fits any GPU that runs the model
+        return cpu_default
+    # Half the free memory, leaving room for other apps and the allocator's fragmentation.
+    return int(min(131_072, max(cpu_default, free // 2 // max(1, per_token_bytes))))

@@ -21,6 +21,17 @@ import numpy.typing as npt
 from qrag_desktop.core.errors import ConfigError, ModelLoadError
 from qrag_desktop.core.models.device import configure_cpu_threads, pick_device
 from qrag_desktop.core.models.loading import resolve_model
+from qrag_desktop.core.models.numerics import (
+    SAMPLE_PASSAGES,
+    Calibration,
+    NumericDecision,
+    check_precision,
+    choose_format,
+    embeddings_agree,
+    gpu_dtype,
+    quantize_int8,
+    quiet_quantized,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +60,22 @@ def _normalize(vectors: npt.NDArray[Any], dim: int) -> npt.NDArray[np.float32]:
     return np.ascontiguousarray(v / np.maximum(norms, 1e-12), dtype=np.float32)
 
 
+def load_sentence_transformer(path: str, device: str, fmt: str) -> Any:
+    """A SentenceTransformer in numeric format ``fmt`` (fp32/bf16/int8 on a CPU; half on a GPU)."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    model_kwargs: dict[str, Any] = {}
+    if device != "cpu":
+        model_kwargs = {"dtype": gpu_dtype(device), "attn_implementation": "sdpa"}
+    elif fmt == "bf16":
+        model_kwargs = {"dtype": torch.bfloat16}
+    st = SentenceTransformer(path, device=device, model_kwargs=model_kwargs or None)
+    if device == "cpu" and fmt == "int8":
+        quantize_int8(st[0].auto_model)  # type: ignore[arg-type]  # the transformer's linear layers; pooling has none
+    return st
+
+
 def _uses_last_token_pooling(st: Any) -> bool:
     for module in st:
         mode = getattr(module, "pooling_mode", None)
@@ -67,6 +94,7 @@ class Embedder:
         device: str = "auto",
         dim: int | None = None,
         query_instruction: str | None = None,
+        precision: str = "auto",
     ) -> None:
         if dim is not None and dim < MIN_DIM:
             raise ConfigError(
@@ -77,6 +105,8 @@ class Embedder:
         self._device_pref = device
         self._dim = dim
         self._query_instruction = query_instruction
+        self.precision = check_precision(precision)
+        self.numeric: NumericDecision | None = None  # set by warm_up
         self._lock = threading.Lock()
         self._st: Any = None  # sentence_transformers.SentenceTransformer once warmed up
         self._device: str | None = None
@@ -98,9 +128,7 @@ class Embedder:
             if device == "cpu":
                 configure_cpu_threads()
             try:
-                from sentence_transformers import SentenceTransformer
-
-                st = SentenceTransformer(str(path), device=device)
+                st, decision = self._load(str(path), device)
             except Exception as exc:  # bad files, out of memory, not an embedding model
                 raise ModelLoadError(
                     f"The embedding model {self._model_id!r} could not be loaded.",
@@ -124,16 +152,39 @@ class Embedder:
             )
             self._full_dim = int(full)
             self._device = device
+            self.numeric = decision
             log.info(
-                "Loaded embedding model %s on %s (dim %d of %d, max %s tokens, padding %s)",
+                "Loaded embedding model %s on %s (dim %d of %d, max %s tokens, padding %s, %s: %s)",
                 self._model_id,
                 device,
                 self.dimension,
                 full,
                 st.max_seq_length,
                 tokenizer.padding_side,
+                decision.format,
+                decision.reason,
             )
             self._st = st
+
+    def _load(self, path: str, device: str) -> tuple[Any, NumericDecision]:
+        """Load, then pick the numeric format by measuring on sample passages (cached per machine)."""
+
+        def probe(st: Any) -> Any:
+            if _uses_last_token_pooling(st):
+                st.tokenizer.padding_side = "left"
+            return st.encode(list(SAMPLE_PASSAGES), batch_size=len(SAMPLE_PASSAGES), convert_to_numpy=True)
+
+        calibration = Calibration(
+            load=lambda fmt: load_sentence_transformer(path, device, fmt), probe=probe, agree=embeddings_agree
+        )
+        return choose_format(
+            self.precision,
+            kind="embedder",
+            model_path=path,
+            device=device,
+            calibration=calibration,
+            fp32_model=load_sentence_transformer(path, device, "fp32"),
+        )
 
     def _check_dim(self, full: int) -> None:
         if self._dim is not None and not MIN_DIM <= self._dim <= full:
@@ -219,7 +270,8 @@ class Embedder:
         """A unit vector of shape (dimension,) for one search query, with the model's instruction."""
         st = self._require()
         # "" (not None) so that a model's default_prompt_name can never slip in unasked.
-        vector = st.encode([text], prompt=self._query_prompt or "", convert_to_numpy=True)
+        with quiet_quantized():
+            vector = st.encode([text], prompt=self._query_prompt or "", convert_to_numpy=True)
         return _normalize(vector, self.dimension)[0]
 
     def token_lengths(self, texts: Sequence[str], *, prompt: str | None = None) -> list[int]:
@@ -260,12 +312,13 @@ class Embedder:
             yield self._encode_batch(st, texts, batch, dim)
 
     def _encode_batch(self, st: Any, texts: Sequence[str], batch: list[int], dim: int) -> EmbedBatch:
-        vectors = st.encode(
-            [texts[i] for i in batch],
-            prompt=self._document_prompt or "",
-            batch_size=len(batch),
-            convert_to_numpy=True,
-        )
+        with quiet_quantized():
+            vectors = st.encode(
+                [texts[i] for i in batch],
+                prompt=self._document_prompt or "",
+                batch_size=len(batch),
+                convert_to_numpy=True,
+            )
         return EmbedBatch(indices=np.asarray(batch, dtype=np.int64), vectors=_normalize(vectors, dim))
 
     def embed_all(self, texts: Sequence[str], *, batch_tokens: int = 8192) -> npt.NDArray[np.float32]:

@@ -15,8 +15,20 @@ from typing import Any
 import torch
 
 from qrag_desktop.core.errors import ModelLoadError
-from qrag_desktop.core.models.device import configure_cpu_threads, pick_device
+from qrag_desktop.core.models.device import batch_tokens_for, configure_cpu_threads, pick_device
 from qrag_desktop.core.models.loading import resolve_model
+from qrag_desktop.core.models.numerics import (
+    SAMPLE_PASSAGES,
+    SAMPLE_QUERIES,
+    Calibration,
+    NumericDecision,
+    check_precision,
+    choose_format,
+    gpu_dtype,
+    quantize_int8,
+    quiet_quantized,
+    rankings_agree,
+)
 from qrag_desktop.core.settings import DEFAULT_TASK
 
 log = logging.getLogger(__name__)
@@ -37,11 +49,40 @@ def format_body(instruction: str, query: str, document: str) -> str:
 
 
 def _dtype_for(device: str) -> torch.dtype:
-    if device.startswith("cuda"):
-        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-    if device == "mps":
-        return torch.float16
-    return torch.float32
+    return gpu_dtype(device)
+
+
+def shared_prefix_length(inputs: Sequence[Sequence[int]]) -> int:
+    """Tokens every input starts with, leaving at least one token of each input to score.
+
+    Taken from the token ids themselves rather than from the template's text, so the cached prefix
+    is exactly what an uncached forward pass would read (BPE may merge across the text boundary).
+    """
+    if len(inputs) < 2:
+        return 0
+    first = inputs[0]
+    limit = min(len(ids) for ids in inputs) - 1
+    n = 0
+    while n < limit and all(ids[n] == first[n] for ids in inputs):
+        n += 1
+    return n
+
+
+def load_causal_lm(path: str, device: str, fmt: str) -> Any:
+    """The reranking model in numeric format ``fmt`` (fp32/bf16/int8 on a CPU; half on a GPU)."""
+    from transformers import AutoModelForCausalLM
+
+    dtype = gpu_dtype(device) if device != "cpu" else (torch.bfloat16 if fmt == "bf16" else torch.float32)
+    kwargs: dict[str, Any] = {"dtype": dtype}
+    if device != "cpu":
+        kwargs["attn_implementation"] = "sdpa"  # fused attention kernels (FlashAttention-backed on CUDA)
+    model: Any = AutoModelForCausalLM.from_pretrained(path, **kwargs)
+    model.to(device).eval()
+    if device == "cpu" and fmt == "int8":
+        # The decoder layers only: the output head is read for two rows ("yes", "no") and the
+        # embedding table is a lookup, so quantizing them would cost quality and save nothing.
+        quantize_int8(model.model.layers)
+    return model
 
 
 class Reranker:
@@ -55,12 +96,16 @@ class Reranker:
         instruction: str | None = None,
         max_doc_tokens: int = 512,
         batch_size: int = 8,
+        precision: str = "auto",
     ) -> None:
         self._model_id = os.fspath(model)
         self._device_pref = device
         self.instruction = instruction or DEFAULT_TASK
         self.max_doc_tokens = max(1, int(max_doc_tokens))
         self.batch_size = max(1, int(batch_size))
+        self.precision = check_precision(precision)
+        self.numeric: NumericDecision | None = None  # set by warm_up
+        self._batch_tokens = 4096  # padded tokens per forward pass; set from free memory on a GPU
         self._lock = threading.Lock()
         self._model: Any = None
         self._tokenizer: Any = None
@@ -84,11 +129,10 @@ class Reranker:
             if device == "cpu":
                 configure_cpu_threads()
             try:
-                from transformers import AutoModelForCausalLM, AutoTokenizer
+                from transformers import AutoTokenizer
 
                 tokenizer = AutoTokenizer.from_pretrained(str(path), padding_side="left")
-                model: Any = AutoModelForCausalLM.from_pretrained(str(path), dtype=_dtype_for(device))
-                model.to(device).eval()
+                model: Any = load_causal_lm(str(path), device, "fp32")
             except Exception as exc:  # bad files, out of memory, not a causal LM
                 raise ModelLoadError(
                     f"The reranking model {self._model_id!r} could not be loaded.",
@@ -104,8 +148,39 @@ class Reranker:
             self._suffix_ids = tokenizer.encode(SUFFIX, add_special_tokens=False)
             self._tokenizer = tokenizer
             self._device = device
-            log.info("Loaded reranking model %s on %s (%s)", self._model_id, device, model.dtype)
+            self._batch_tokens = batch_tokens_for(device, per_token_bytes=256 * 1024, cpu_default=4096)
+            model, self.numeric = self._choose_numeric(str(path), device, model)
+            log.info(
+                "Loaded reranking model %s on %s (%s: %s)",
+                self._model_id,
+                device,
+                self.numeric.format,
+                self.numeric.reason,
+            )
             self._model = model
+
+    def _choose_numeric(self, path: str, device: str, model: Any) -> tuple[Any, NumericDecision]:
+        """Measure fp32 against the faster formats on sample queries (once per machine; cached)."""
+
+        def probe(candidate: Any) -> list[list[float]]:
+            saved = self._model
+            self._model = candidate
+            try:
+                return [self.score(q, SAMPLE_PASSAGES) for q in SAMPLE_QUERIES]
+            finally:
+                self._model = saved
+
+        calibration = Calibration(
+            load=lambda fmt: load_causal_lm(path, device, fmt), probe=probe, agree=rankings_agree
+        )
+        return choose_format(
+            self.precision,
+            kind="reranker",
+            model_path=path,
+            device=device,
+            calibration=calibration,
+            fp32_model=model,
+        )
 
     def _answer_ids(self, tokenizer: Any) -> tuple[int, int]:
         yes, no = tokenizer.convert_tokens_to_ids("yes"), tokenizer.convert_tokens_to_ids("no")
@@ -144,11 +219,17 @@ class Reranker:
 
     def _truncate_document(self, document: str) -> str:
         """Cut the passage after ``max_doc_tokens`` tokens, at a character boundary."""
-        enc = self._tokenizer(document, add_special_tokens=False, return_offsets_mapping=True)
-        offsets = enc["offset_mapping"]
-        if len(offsets) <= self.max_doc_tokens:
-            return document
-        return document[: offsets[self.max_doc_tokens - 1][1]]
+        return self._truncate_documents([document])[0]
+
+    def _truncate_documents(self, documents: Sequence[str]) -> list[str]:
+        if not documents:
+            return []
+        enc = self._tokenizer(list(documents), add_special_tokens=False, return_offsets_mapping=True)
+        out = []
+        for doc, offsets in zip(documents, enc["offset_mapping"], strict=True):
+            cut = len(offsets) > self.max_doc_tokens
+            out.append(doc[: offsets[self.max_doc_tokens - 1][1]] if cut else doc)
+        return out
 
     def build_inputs(self, query: str, documents: Sequence[str]) -> list[list[int]]:
         """Token ids fed to the model, one list per document, before padding.
@@ -158,13 +239,12 @@ class Reranker:
         (the suffix) is always intact.
         """
         self.warm_up()
+        if not documents:
+            return []
         budget = MAX_LENGTH - len(self._prefix_ids) - len(self._suffix_ids)
-        inputs = []
-        for doc in documents:
-            body = format_body(self.instruction, query, self._truncate_document(doc))
-            body_ids = self._tokenizer.encode(body, add_special_tokens=False)[:budget]
-            inputs.append(self._prefix_ids + body_ids + self._suffix_ids)
-        return inputs
+        bodies = [format_body(self.instruction, query, doc) for doc in self._truncate_documents(documents)]
+        encoded = self._tokenizer(bodies, add_special_tokens=False)["input_ids"]
+        return [self._prefix_ids + list(body_ids[:budget]) + self._suffix_ids for body_ids in encoded]
 
     # -- scoring ---------------------------------------------------------------------------------
 
@@ -191,15 +271,95 @@ class Reranker:
         scores = torch.sigmoid(last[:, self._yes_id] - last[:, self._no_id])
         return [float(s) for s in scores.cpu()]
 
+    def _answer_rows(self) -> torch.Tensor:
+        """The output head's rows for "yes" and "no": the only logits the score needs."""
+        head = self._model.get_output_embeddings().weight
+        return head[[self._yes_id, self._no_id]].float()
+
+    @torch.inference_mode()
+    def _prefix_cache(self, prefix: list[int]) -> Any:
+        """The key/value cache of the tokens every candidate shares (system prompt, instruction,
+        query), computed once per query."""
+        from transformers import DynamicCache
+
+        cache = DynamicCache(config=self._model.config)
+        ids = torch.tensor([prefix], dtype=torch.long, device=self._device)
+        with quiet_quantized():
+            self._model.model(input_ids=ids, past_key_values=cache, use_cache=True)
+        return cache
+
+    @torch.inference_mode()
+    def _score_suffixes(self, cache: Any, prefix_len: int, rows: list[list[int]]) -> list[float]:
+        """P(yes) for inputs ``prefix + row``: the rows are right-padded after the shared prefix,
+        and each row is read at its own last real token.
+
+        With right padding and a causal model, a real token never sees a pad, so no padding mask
+        is needed and positions simply continue from the prefix.
+        """
+        from transformers import DynamicCache
+
+        width = max(len(ids) for ids in rows)
+        n = len(rows)
+        pad = int(self._tokenizer.pad_token_id)
+        input_ids = torch.full((n, width), pad, dtype=torch.long)
+        for row, ids in enumerate(rows):
+            input_ids[row, : len(ids)] = torch.tensor(ids, dtype=torch.long)
+        last = torch.tensor([len(ids) - 1 for ids in rows], dtype=torch.long)
+        positions = (torch.arange(width, dtype=torch.long) + prefix_len).expand(n, width)
+        attention = torch.ones((n, prefix_len + width), dtype=torch.long)
+        past = None
+        if cache is not None and prefix_len:
+            layers = [(kv.keys.expand(n, -1, -1, -1), kv.values.expand(n, -1, -1, -1)) for kv in cache.layers]
+            past = DynamicCache(ddp_cache_data=layers, config=self._model.config)
+        with quiet_quantized():
+            hidden = self._model.model(
+                input_ids=input_ids.to(self._device),
+                attention_mask=attention.to(self._device),
+                position_ids=positions.to(self._device),
+                past_key_values=past,
+                use_cache=past is not None,
+            ).last_hidden_state
+        picked = hidden[torch.arange(n), last.to(hidden.device)].float()
+        logits = picked @ self._answer_rows().T  # (n, 2): "yes", "no"
+        scores = torch.sigmoid(logits[:, 0] - logits[:, 1])
+        return [float(s) for s in scores.cpu()]
+
+    def _packs(self, rows: list[list[int]]) -> list[list[int]]:
+        """Row indices grouped longest first, so a forward pass pads little and stays within the
+        padded-token budget."""
+        order = sorted(range(len(rows)), key=lambda i: len(rows[i]), reverse=True)
+        packs: list[list[int]] = []
+        for i in order:
+            if packs and (len(packs[-1]) + 1) * len(rows[packs[-1][0]]) <= self._batch_tokens:
+                packs[-1].append(i)
+            else:
+                packs.append([i])
+        return packs
+
+    def _score_rows(self, cache: Any, prefix_len: int, rows: list[list[int]]) -> list[float]:
+        scores = [0.0] * len(rows)
+        for pack in self._packs(rows):
+            pack_scores = self._score_suffixes(cache, prefix_len, [rows[i] for i in pack])
+            for i, s in zip(pack, pack_scores, strict=True):
+                scores[i] = s
+        return scores
+
     def score_batches(self, query: str, documents: Sequence[str]) -> Iterator[tuple[int, list[float]]]:
         """Score in batches of ``batch_size``, yielding ``(start, scores)`` after each.
 
-        ``scores[i]`` belongs to ``documents[start + i]``; the caller can stop between batches.
+        ``scores[i]`` belongs to ``documents[start + i]``; the caller can stop between batches. The
+        prefix all candidates share is computed once for the whole call; within a batch, rows are
+        run longest first in padded-token-bounded packs.
         """
         self.warm_up()
-        for start in range(0, len(documents), self.batch_size):
-            chunk = documents[start : start + self.batch_size]
-            yield start, self._score_ids(self.build_inputs(query, chunk))
+        if not documents:
+            return
+        inputs = self.build_inputs(query, documents)
+        prefix_len = shared_prefix_length(inputs)
+        cache = self._prefix_cache(inputs[0][:prefix_len]) if prefix_len else None
+        rows = [ids[prefix_len:] for ids in inputs]
+        for start in range(0, len(rows), self.batch_size):
+            yield start, self._score_rows(cache, prefix_len, rows[start : start + self.batch_size])
 
     def score(self, query: str, documents: Sequence[str]) -> list[float]:
         """P(yes) per document, in the order given."""

@@ -1,0 +1,327 @@
+"""Which numeric format a model runs in: measured once on this machine, guarded by quality.
+
+On a CPU the 0.6B models are the whole cost of indexing and reranking. Dynamic int8 quantization of
+the linear layers (and bf16 on CPUs with native bf16 units) can be about twice as fast as fp32, but
+which one wins depends on the CPU, so ``choose_format`` times a small workload in each candidate
+format, keeps the fastest whose outputs still agree with fp32 (embeddings: cosine >= 0.99; reranker:
+the same top-5 order), and remembers the decision per (model, device, torch version) in a small
+JSON file, so the measurement is paid once. On a GPU the choice is fixed: bf16 where supported,
+else fp16.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import hashlib
+import json
+import logging
+import os
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import platformdirs
+import torch
+
+from qrag_desktop.core.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+NUMERIC_CHOICES = ("auto", "fp32", "bf16", "int8")
+# Below this many parameters in linear layers, fp32 is already fast (time goes to overheads)
+# and a calibration run costs more than it could ever save.
+MIN_PARAMS_TO_CALIBRATE = 50_000_000
+# A candidate must beat fp32 by this factor to be chosen: timings on a shared machine are noisy.
+MIN_SPEEDUP = 1.15
+EMBED_MIN_COSINE = 0.99
+RERANK_TOP = 5
+DECISIONS_FILE = "numerics.json"
+
+T = TypeVar("T")
+
+# Texts for the calibration runs: ordinary documentation prose, a few dozen tokens each.
+SAMPLE_PASSAGES: tuple[str, ...] = (
+    "To create a collection, define a schema with a primary key field and a vector field, then call "
+    "create_collection with the collection name and the schema.",
+    "Milvus Lite stores its data in a local folder. Flush after a batch of writes, because searching "
+    "unflushed segments is much slower than searching sealed ones.",
+    "An HNSW index builds a layered graph over the vectors; search walks the graph from the top layer "
+    "down, trading a little recall for a large gain in speed.",
+    "Partitions divide a collection so that a search can be limited to a subset of the data, such as "
+    "the documents of one customer or one month.",
+    "BM25 scores a passage by how often the query terms occur in it, discounted by how common the "
+    "terms are across the whole collection and by the passage length.",
+    "Bananas are rich in potassium and are usually eaten ripe, when the peel has turned yellow.",
+    "The reranker reads the query and one passage together and answers whether the passage meets the "
+    "requirement, which is slower than vector search but more precise.",
+    "Install the package with pip, then start the server with the default configuration file and "
+    "connect to it on port 19530.",
+)
+SAMPLE_QUERIES: tuple[str, ...] = (
+    "How do I create a collection?",
+    "Why is search slow before flushing?",
+)
+
+
+@dataclass(frozen=True)
+class NumericDecision:
+    """The format a model runs in, and why (for logs, the status bar and ``qrag bench``)."""
+
+    format: str  # fp32, bf16, int8 (CPU); bf16, fp16 (GPU)
+    reason: str
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    agreement: dict[str, float] = field(default_factory=dict)
+    cached: bool = False
+
+
+@dataclass(frozen=True)
+class Agreement:
+    ok: bool
+    value: float  # min cosine for embeddings; share of queries with the same top-k order for the reranker
+
+
+def check_precision(value: str) -> str:
+    """Normalize a settings value; an unknown one is an error a person can fix."""
+    v = (value or "auto").strip().lower()
+    aliases = {"float32": "fp32", "bfloat16": "bf16", "qint8": "int8", "": "auto"}
+    v = aliases.get(v, v)
+    if v not in NUMERIC_CHOICES:
+        raise ConfigError(
+            f"Unknown numeric format {value!r}.",
+            hint=f"Use one of: {', '.join(NUMERIC_CHOICES)}.",
+        )
+    return v
+
+
+def gpu_dtype(device: str) -> torch.dtype:
+    """Half precision on GPUs: bf16 where the GPU has it (Ampere and later), else fp16."""
+    if device.startswith("cuda"):
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    if device == "mps":
+        return torch.float16
+    return torch.float32
+
+
+def cpu_has_native_bf16() -> bool:
+    """True when the CPU computes bf16 matrix products natively (AVX512-BF16, AMX, or Arm BF16).
+
+    Without that, bf16 is emulated and slower than fp32, so it is not worth measuring.
+    """
+    mkldnn = getattr(torch.ops, "mkldnn", None)
+    probe = getattr(mkldnn, "_is_mkldnn_bf16_supported", None) if mkldnn is not None else None
+    if probe is not None:
+        with contextlib.suppress(Exception):
+            if not bool(probe()):
+                return False
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:  # not Linux: trust oneDNN's answer alone
+        return probe is not None and bool(probe())
+    return any(flag in flags for flag in (" avx512_bf16", " amx_bf16", " bf16"))
+
+
+def linear_params(module: torch.nn.Module) -> int:
+    return sum(m.weight.numel() for m in module.modules() if isinstance(m, torch.nn.Linear))
+
+
+def quantize_int8(module: torch.nn.Module) -> torch.nn.Module:
+    """Dynamic int8 quantization of ``module``'s linear layers, in place (weights int8, activations
+    quantized per batch at run time). The rest of the model stays fp32."""
+    with warnings.catch_warnings():
+        # torch.ao.quantization announces its move to torchao; quantize_dynamic still works in torch
+        # 2.13 and needs no extra package. The tests check that the quantized model runs.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.filterwarnings("ignore", message=r".*quantize.*", category=UserWarning)
+        quantized = torch.ao.quantization.quantize_dynamic(
+            module, {torch.nn.Linear}, dtype=torch.qint8, inplace=True
+        )
+    assert quantized is not None
+    return quantized
+
+
+@contextlib.contextmanager
+def quiet_quantized() -> Iterator[None]:
+    """Quantized kernels may warn on first use (deprecation notes); they do not concern a user."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.filterwarnings("ignore", message=r".*quantize.*", category=UserWarning)
+        yield
+
+
+def embeddings_agree(reference: Any, candidate: Any) -> Agreement:
+    """Row-wise cosine of two (n, dim) arrays; acceptable when every row keeps >= 0.99."""
+    ref = torch.as_tensor(reference, dtype=torch.float32)
+    cand = torch.as_tensor(candidate, dtype=torch.float32)
+    cos = torch.nn.functional.cosine_similarity(ref, cand, dim=-1)
+    worst = float(cos.min()) if cos.numel() else 1.0
+    return Agreement(ok=worst >= EMBED_MIN_COSINE, value=worst)
+
+
+def rankings_agree(
+    reference: list[list[float]], candidate: list[list[float]], top: int = RERANK_TOP
+) -> Agreement:
+    """Per query, the candidate's top-``top`` documents must come in the same order as fp32's."""
+    same = 0
+    for ref, cand in zip(reference, candidate, strict=True):
+        order_ref = sorted(range(len(ref)), key=lambda i: ref[i], reverse=True)[:top]
+        order_cand = sorted(range(len(cand)), key=lambda i: cand[i], reverse=True)[:top]
+        same += order_ref == order_cand
+    share = same / len(reference) if reference else 1.0
+    return Agreement(ok=same == len(reference), value=share)
+
+
+@dataclass
+class Calibration(Generic[T]):
+    """What ``choose_format`` needs from a model wrapper.
+
+    ``load(fmt)`` returns a model in that format (from disk, so only one model is in memory at a
+    time); ``probe(model)`` runs the sample workload and returns its outputs; ``agree(ref, out)``
+    compares them with fp32's.
+    """
+
+    load: Callable[[str], Any]
+    probe: Callable[[Any], T]
+    agree: Callable[[T, T], Agreement]
+
+
+def decisions_path() -> Path:
+    base = os.environ.get("QRAG_CACHE_DIR") or platformdirs.user_cache_dir("qrag-desktop", appauthor=False)
+    return Path(base) / DECISIONS_FILE
+
+
+def decision_key(kind: str, model_path: str | os.PathLike[str], device: str) -> str:
+    """One decision per model files, device, torch build and CPU: any of them changes the answer."""
+    path = Path(model_path)
+    stamp = ""
+    for name in ("config.json", "model.safetensors", "pytorch_model.bin"):
+        with contextlib.suppress(OSError):
+            st = (path / name).stat()
+            stamp += f"{name}:{st.st_size}:{int(st.st_mtime)};"
+    cpu = torch.backends.cpu.get_cpu_capability() if device == "cpu" else ""
+    raw = f"{kind}|{path}|{stamp}|{device}|{torch.__version__}|{cpu}|{torch.get_num_threads()}"
+    return f"{kind}:{path.name}:{hashlib.sha256(raw.encode()).hexdigest()[:16]}"
+
+
+def _read_decisions(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_decision(path: Path, key: str, decision: NumericDecision) -> None:
+    try:  # best effort: a read-only cache only means measuring again next time
+        data = _read_decisions(path)
+        data[key] = asdict(decision)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("could not save the numeric-format decision to %s: %s", path, exc)
+
+
+def cpu_candidates() -> list[str]:
+    return ["int8", "bf16"] if cpu_has_native_bf16() else ["int8"]
+
+
+def _timed(probe: Callable[[Any], T], model: Any) -> tuple[T, float]:
+    t0 = time.perf_counter()
+    with torch.inference_mode(), quiet_quantized():
+        out = probe(model)
+    return out, (time.perf_counter() - t0) * 1000
+
+
+def choose_format(
+    requested: str,
+    *,
+    kind: str,
+    model_path: str | os.PathLike[str],
+    device: str,
+    calibration: Calibration[Any],
+    fp32_model: Any,
+    candidates: list[str] | None = None,
+    min_params: int = MIN_PARAMS_TO_CALIBRATE,
+    cache: Path | None = None,
+) -> tuple[Any, NumericDecision]:
+    """The model to use and the decision behind it.
+
+    ``fp32_model`` is the model as loaded (fp32 on a CPU). ``requested`` is the setting: an explicit
+    format is honoured as asked; ``auto`` uses the cached decision or measures (see module doc).
+    """
+    requested = check_precision(requested)
+    if device != "cpu":
+        fmt = "bf16" if gpu_dtype(device) == torch.bfloat16 else "fp16"
+        return fp32_model, NumericDecision(format=fmt, reason=f"half precision on {device}")
+    if requested != "auto":
+        if requested == "fp32":
+            return fp32_model, NumericDecision(format="fp32", reason="set in Settings")
+        del fp32_model
+        gc.collect()
+        return calibration.load(requested), NumericDecision(format=requested, reason="set in Settings")
+
+    params = linear_params(fp32_model) if isinstance(fp32_model, torch.nn.Module) else min_params
+    if params < min_params:
+        return fp32_model, NumericDecision(format="fp32", reason="small model: fp32 is fast enough")
+
+    cache = cache or decisions_path()
+    key = decision_key(kind, model_path, device)
+    saved = _read_decisions(cache).get(key)
+    if isinstance(saved, dict) and saved.get("format") in ("fp32", "bf16", "int8"):
+        decision = NumericDecision(**{**saved, "cached": True})
+        if decision.format == "fp32":
+            return fp32_model, decision
+        del fp32_model
+        gc.collect()
+        return calibration.load(decision.format), decision
+
+    # Measure: fp32 first (the reference), then each candidate alone in memory.
+    calibration.probe(fp32_model)  # warm-up: first calls pay one-off allocations
+    reference, fp32_ms = _timed(calibration.probe, fp32_model)
+    timings = {"fp32": round(fp32_ms, 1)}
+    agreement: dict[str, float] = {}
+    best, best_ms = "fp32", fp32_ms
+    del fp32_model
+    gc.collect()
+    for fmt in candidates if candidates is not None else cpu_candidates():
+        try:
+            model = calibration.load(fmt)
+            calibration.probe(model)
+            out, ms = _timed(calibration.probe, model)
+        except Exception as exc:  # a format this build cannot run is simply not a candidate
+            log.info("numeric format %s does not run here: %s", fmt, exc)
+            continue
+        finally:
+            model = None
+            gc.collect()
+        verdict = calibration.agree(reference, out)
+        timings[fmt], agreement[fmt] = round(ms, 1), round(verdict.value, 4)
+        log.info("%s %s: %.0f ms (fp32 %.0f ms), agreement %.4f", kind, fmt, ms, fp32_ms, verdict.value)
+        if verdict.ok and ms * MIN_SPEEDUP < best_ms:
+            best, best_ms = fmt, ms
+    reason = "fastest that keeps quality" if best != "fp32" else "no faster format kept quality"
+    decision = NumericDecision(format=best, reason=reason, timings_ms=timings, agreement=agreement)
+    _write_decision(cache, key, decision)
+    return calibration.load(best), decision
+
+
+__all__ = [
+    "NUMERIC_CHOICES",
+    "SAMPLE_PASSAGES",
+    "SAMPLE_QUERIES",
+    "Agreement",
+    "Calibration",
+    "NumericDecision",
+    "check_precision",
+    "choose_format",
+    "cpu_has_native_bf16",
+    "embeddings_agree",
+    "gpu_dtype",
+    "quantize_int8",
+    "rankings_agree",
+]
