@@ -64,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     st = sub.add_parser("status", help="what is indexed, with which model, where")
     st.add_argument("--json", action="store_true")
+
+    from qrag_desktop.bench import add_bench_parser
+
+    add_bench_parser(sub)
     return p
 
 
@@ -375,6 +379,10 @@ def main(argv: list[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if args.command == "bench":  # its own temporary knowledge base; never the user's
+        from qrag_desktop.bench import run_bench
+
+        return run_bench(args)
     from qrag_desktop.core.engine import Engine
 
     engine = None

@@ -1,0 +1,65 @@
+"""`qrag bench` runs end to end on tiny stand-ins and reports every figure the issue asks for.
+
+No timing assertions: speed is measured by the benchmark itself, not by timed tests.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qrag_desktop.cli import main
+
+KEYS = (
+    "embed_tokens_per_s",
+    "embed_tokens_per_s_naive",
+    "embed_chunks_per_s",
+    "rerank10_ms",
+    "rerank10_ms_naive",
+    "rerank30_ms",
+    "rerank30_ms_naive",
+    "search_p50_ms",
+    "search_p95_ms",
+    "search_rerank_p50_ms",
+    "peak_rss_mb",
+    "device",
+)
+
+
+def test_bench_quick_prints_one_json_object_with_the_figures(
+    standin_embedder_path: str,
+    standin_reranker_path: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("QRAG_CACHE_DIR", str(tmp_path / "cache"))
+    args = ["bench", "--json", "--quick", "--device", "cpu"]
+    args += ["--embed-model", standin_embedder_path, "--rerank-model", standin_reranker_path]
+    args += ["--index-model", standin_embedder_path, "--standins", str(tmp_path / "standins")]
+    assert main(args) == 0
+    out = capsys.readouterr().out.strip()
+    report = json.loads(out)  # one object, nothing else on stdout
+    for key in KEYS:
+        assert key in report, key
+    assert report["device"] == "cpu"
+    assert report["embed_tokens_per_s"] > 0 and report["embed_tokens_per_s_naive"] > 0
+    assert report["rerank10_ms"] > 0 and report["rerank10_ms_naive"] > 0
+    assert report["search_questions"] >= 3 and report["search_p50_ms"] > 0
+    assert report["search_rerank_p50_ms"] > 0
+    assert report["index"]["model"] == standin_embedder_path and report["index"]["chunks"] > 0
+    assert report["embed_numeric"]["format"] == "fp32"  # a tiny model is never worth calibrating
+    assert report["peak_rss_mb"] >= report["peak_rss_embed_mb"] > 0
+    assert not (tmp_path / "standins").exists()  # models were given: no stand-in was built
+
+
+def test_bench_finds_the_shared_corpus_from_a_subfolder(tmp_path: Path) -> None:
+    from qrag_desktop.bench import find_shared
+
+    (tmp_path / "shared" / "corpora" / "x").mkdir(parents=True)
+    start = tmp_path / "main" / "sub"
+    start.mkdir(parents=True)
+    assert find_shared(Path("shared") / "corpora" / "x", start) == tmp_path / "shared" / "corpora" / "x"
+    assert find_shared(Path("shared") / "corpora" / "y", start) is None
