@@ -65,12 +65,12 @@ def load_sentence_transformer(path: str, device: str, fmt: str) -> Any:
     import torch
     from sentence_transformers import SentenceTransformer
 
-    model_kwargs: dict[str, Any] = {}
+    # Always an explicit dtype: sentence-transformers otherwise keeps the checkpoint's (bf16 for the
+    # Qwen repositories), which CPUs without native bf16 emulate several times slower than fp32.
+    model_kwargs: dict[str, Any] = {"dtype": torch.bfloat16 if fmt == "bf16" else torch.float32}
     if device != "cpu":
         model_kwargs = {"dtype": gpu_dtype(device), "attn_implementation": "sdpa"}
-    elif fmt == "bf16":
-        model_kwargs = {"dtype": torch.bfloat16}
-    st = SentenceTransformer(path, device=device, model_kwargs=model_kwargs or None)
+    st = SentenceTransformer(path, device=device, model_kwargs=model_kwargs)
     if device == "cpu" and fmt == "int8":
         quantize_int8(st[0].auto_model)  # type: ignore[arg-type]  # the transformer's linear layers; pooling has none
     return st

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+import numpy as np
 import platformdirs
 import torch
 
@@ -154,8 +155,8 @@ def quiet_quantized() -> Iterator[None]:
 
 def embeddings_agree(reference: Any, candidate: Any) -> Agreement:
     """Row-wise cosine of two (n, dim) arrays; acceptable when every row keeps >= 0.99."""
-    ref = torch.as_tensor(reference, dtype=torch.float32)
-    cand = torch.as_tensor(candidate, dtype=torch.float32)
+    ref = torch.from_numpy(np.ascontiguousarray(reference, dtype=np.float32))
+    cand = torch.from_numpy(np.ascontiguousarray(candidate, dtype=np.float32))
     cos = torch.nn.functional.cosine_similarity(ref, cand, dim=-1)
     worst = float(cos.min()) if cos.numel() else 1.0
     return Agreement(ok=worst >= EMBED_MIN_COSINE, value=worst)

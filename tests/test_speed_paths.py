@@ -1,0 +1,178 @@
+"""The fast paths give the same answers as the plain ones: prefix cache, packing, budgets, formats."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from qrag_desktop.core.models import numerics
+from qrag_desktop.core.models.embedder import Embedder
+from qrag_desktop.core.models.numerics import Agreement, Calibration, choose_format
+from qrag_desktop.core.models.reranker import Reranker, shared_prefix_length
+
+QUERY = "How do I flush data in Milvus?"
+DOCS = [
+    "Flush seals the growing segments so that search reads them fast.",
+    "Bananas are yellow.",
+    "A partition is a division of a collection. " * 10,
+    "x",
+    "Milvus Lite keeps its data in a local folder with a LOCK file.",
+]
+
+
+@pytest.fixture(scope="module")
+def reranker(standin_reranker_path: str) -> Reranker:
+    r = Reranker(standin_reranker_path, device="cpu", batch_size=3)
+    r.warm_up()
+    return r
+
+
+def uncached(r: Reranker, query: str, docs: list[str]) -> list[float]:
+    """One document at a time, no prefix cache, through the full causal-LM head."""
+    out = []
+    for ids in r.build_inputs(query, docs):
+        with torch.inference_mode():
+            logits = r._model(torch.tensor([ids])).logits[0, -1].float()
+        out.append(float(torch.sigmoid(logits[r._yes_id] - logits[r._no_id])))
+    return out
+
+
+def test_prefix_cached_scores_equal_uncached_scores(reranker: Reranker) -> None:
+    inputs = reranker.build_inputs(QUERY, DOCS)
+    shared = shared_prefix_length(inputs)
+    # The whole template head and the query are shared; the documents start right after.
+    assert shared >= len(reranker._prefix_ids) + len(
+        reranker.tokenizer.encode(QUERY, add_special_tokens=False)
+    )
+    assert reranker.score(QUERY, DOCS) == pytest.approx(uncached(reranker, QUERY, DOCS), abs=1e-5)
+
+
+def test_shared_prefix_leaves_every_row_a_token_and_single_docs_run_uncached() -> None:
+    assert shared_prefix_length([[1, 2, 3]]) == 0
+    assert shared_prefix_length([[1, 2, 3], [1, 2, 3]]) == 2
+    assert shared_prefix_length([[1, 2], [1, 2, 3, 4]]) == 1
+    assert shared_prefix_length([[5, 2], [1, 2]]) == 0
+
+
+def test_packs_are_longest_first_within_budget_and_scores_stay_in_input_order(reranker: Reranker) -> None:
+    rows = [[1] * n for n in (3, 9, 1, 7, 5)]
+    saved = reranker._batch_tokens
+    reranker._batch_tokens = 18
+    try:
+        packs = reranker._packs(rows)
+        assert sorted(i for p in packs for i in p) == list(range(len(rows)))
+        for p in packs:
+            assert [len(rows[i]) for i in p] == sorted((len(rows[i]) for i in p), reverse=True)
+            assert len(p) == 1 or len(p) * len(rows[p[0]]) <= 18
+        scores = reranker.score(QUERY, DOCS)  # small packs: many forward passes
+    finally:
+        reranker._batch_tokens = saved
+    assert scores == pytest.approx(uncached(reranker, QUERY, DOCS), abs=1e-5)
+    assert reranker.score(QUERY, DOCS[::-1])[::-1] == pytest.approx(scores, abs=1e-5)
+
+
+def test_document_budget_cuts_long_passages_only(reranker: Reranker) -> None:
+    saved = reranker.max_doc_tokens
+    reranker.max_doc_tokens = 8
+    try:
+        long_doc = " ".join(f"w{i}" for i in range(50))
+        cut, short = reranker._truncate_documents([long_doc, "two words"])
+        assert short == "two words"
+        assert long_doc.startswith(cut) and len(reranker.tokenizer.encode(cut, add_special_tokens=False)) == 8
+        assert reranker.score(QUERY, [long_doc]) == pytest.approx(reranker.score(QUERY, [cut]), abs=1e-6)
+    finally:
+        reranker.max_doc_tokens = saved
+
+
+def _calibration(outputs: dict[str, float], times: dict[str, float]) -> tuple[Calibration[float], list[str]]:
+    loaded: list[str] = []
+
+    def load(fmt: str) -> str:
+        loaded.append(fmt)
+        return fmt
+
+    def probe(model: str) -> float:
+        import time
+
+        time.sleep(times[model])
+        return outputs[model]
+
+    return Calibration(
+        load=load, probe=probe, agree=lambda ref, out: Agreement(abs(ref - out) < 0.01, out)
+    ), loaded
+
+
+def test_auto_keeps_fp32_when_the_faster_format_loses_quality(tmp_path: Path) -> None:
+    cal, loaded = _calibration({"fp32": 1.0, "int8": 0.5}, {"fp32": 0.05, "int8": 0.001})
+    cache = tmp_path / "numerics.json"
+    model, decision = choose_format(
+        "auto",
+        kind="t",
+        model_path=tmp_path,
+        device="cpu",
+        calibration=cal,
+        fp32_model="fp32",
+        candidates=["int8"],
+        min_params=0,
+        cache=cache,
+    )
+    assert (model, decision.format) == ("fp32", "fp32")
+    assert decision.agreement["int8"] == 0.5 and "int8" in decision.timings_ms
+    saved = json.loads(cache.read_text())
+    assert [v["format"] for v in saved.values()] == ["fp32"]
+
+
+def test_auto_picks_the_faster_format_that_keeps_quality_and_remembers_it(tmp_path: Path) -> None:
+    cal, loaded = _calibration({"fp32": 1.0, "int8": 1.001}, {"fp32": 0.05, "int8": 0.001})
+    cache = tmp_path / "numerics.json"
+    kwargs = dict(
+        kind="t",
+        model_path=tmp_path,
+        device="cpu",
+        calibration=cal,
+        candidates=["int8"],
+        min_params=0,
+        cache=cache,
+    )
+    model, decision = choose_format("auto", fp32_model="fp32", **kwargs)  # type: ignore[arg-type]
+    assert (model, decision.format, decision.cached) == ("int8", "int8", False)
+    loaded.clear()
+    model, again = choose_format("auto", fp32_model="fp32", **kwargs)  # type: ignore[arg-type]
+    assert (model, again.format, again.cached) == ("int8", "int8", True)
+    assert loaded == ["int8"]  # no measuring the second time: only the chosen format is loaded
+
+
+def test_explicit_setting_is_honoured_and_unknown_is_refused(tmp_path: Path) -> None:
+    cal, _ = _calibration({"fp32": 1.0, "int8": 0.0}, {"fp32": 0.0, "int8": 0.0})
+    model, decision = choose_format(
+        "int8", kind="t", model_path=tmp_path, device="cpu", calibration=cal, fp32_model="fp32"
+    )
+    assert (model, decision.format) == ("int8", "int8")
+    from qrag_desktop.core.errors import ConfigError
+
+    with pytest.raises(ConfigError):
+        numerics.check_precision("fp8")
+
+
+def test_rankings_guard_compares_top_five_order() -> None:
+    ref = [[0.9, 0.8, 0.7, 0.6, 0.5, 0.1]]
+    assert numerics.rankings_agree(ref, [[0.91, 0.79, 0.71, 0.6, 0.52, 0.3]]).ok
+    assert not numerics.rankings_agree(ref, [[0.8, 0.9, 0.7, 0.6, 0.5, 0.1]]).ok
+    a = np.eye(3, dtype=np.float32)
+    assert numerics.embeddings_agree(a, a + 0.001).ok
+    assert not numerics.embeddings_agree(a, a[::-1]).ok
+
+
+def test_int8_models_run_and_stay_close(standin_embedder_path: str, standin_reranker_path: str) -> None:
+    fp32 = Embedder(standin_embedder_path, device="cpu", precision="fp32")
+    int8 = Embedder(standin_embedder_path, device="cpu", precision="int8")
+    texts = list(numerics.SAMPLE_PASSAGES)
+    assert int8.embed_all(texts).shape == fp32.embed_all(texts).shape
+    assert int8.numeric is not None and int8.numeric.format == "int8"
+    r = Reranker(standin_reranker_path, device="cpu", precision="int8")
+    scores = r.score(QUERY, DOCS)
+    assert len(scores) == len(DOCS) and all(0.0 < s < 1.0 for s in scores)
