@@ -26,8 +26,12 @@ from qrag_desktop.selftest import KEYWORD_QUERIES, SEMANTIC_QUERIES, Query
 REPO = Path(__file__).resolve().parent.parent
 BUILD_PY = REPO / "build" / "build.py"
 BUILD_TIMEOUT_S = 1500
+# The first slow test also pays for the build (pytest-timeout counts fixture setup); 5-7 min on 2
+# shared cores, 14 min seen when other test suites share them.
+SLOW_TIMEOUT = pytest.mark.timeout(BUILD_TIMEOUT_S + 300)
 SELFTEST_TIMEOUT_S = 600
 WINDOW_TIMEOUT_S = 120  # a cold start imports torch and Qt from a fresh folder
+NO_MARKER_WAIT_S = 20  # offscreen, without the marker: how long the app must run without crashing
 STAYS_UP_S = 5  # after the window is there, the app must keep running (no crash right after showing)
 MAIN_WINDOW_TITLE = "qrag-desktop"  # the main window's title starts with the app's name
 WINDOW_SHOWN_MARKERS = ("main window shown",)  # what the app logs once its window is visible
@@ -129,6 +133,10 @@ def _clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def built_app(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The app built from the spec; ``QRAG_TEST_BUILT_APP=/path/to/qrag-desktop`` tests an existing build."""
+    given = os.environ.get("QRAG_TEST_BUILT_APP")
+    if given:
+        return Path(given)
     if importlib.util.find_spec("PyInstaller") is None:
         pytest.skip('PyInstaller is not installed (pip install -e ".[dev]")')
     root = tmp_path_factory.mktemp("pyinstaller")
@@ -149,6 +157,7 @@ def built_app(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.slow
+@SLOW_TIMEOUT
 def test_built_app_has_its_resources(built_app: Path) -> None:
     internal = built_app.parent / "_internal"
     bundle = internal if internal.is_dir() else built_app.parent
@@ -164,6 +173,7 @@ def test_built_app_has_its_resources(built_app: Path) -> None:
 
 
 @pytest.mark.slow
+@SLOW_TIMEOUT
 def test_built_app_self_test_passes_offline_without_a_display(
     built_app: Path, tmp_path: Path, minilm_path: str
 ) -> None:
@@ -193,6 +203,13 @@ def test_built_app_self_test_passes_offline_without_a_display(
         assert line in out
     assert "self-test PASSED" in out and " 0 failed" in out
     assert "Traceback" not in proc.stderr
+
+
+def _app_logs_window_shown() -> bool:
+    """Whether the app's source writes the marker at all (then waiting for it is worth the time)."""
+    sources = [REPO / "qrag_desktop" / "app.py", *(REPO / "qrag_desktop" / "ui").glob("*.py")]
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sources if p.is_file()).lower()
+    return any(marker in text for marker in WINDOW_SHOWN_MARKERS)
 
 
 def _log_text(logs: Path) -> str:
@@ -237,20 +254,19 @@ def gui_process(built_app: Path, tmp_path: Path) -> Iterator[tuple[subprocess.Po
 
 
 @pytest.mark.slow
+@SLOW_TIMEOUT
 def test_built_app_opens_its_main_window_offscreen(
     gui_process: tuple[subprocess.Popen[bytes], Path, Path],
 ) -> None:
     proc, data, output = gui_process
     logs = data / "logs"
-    deadline = time.monotonic() + WINDOW_TIMEOUT_S
+    marker = _app_logs_window_shown()
+    deadline = time.monotonic() + (WINDOW_TIMEOUT_S if marker else NO_MARKER_WAIT_S)
     shown = False
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not shown:
         code = proc.poll()
         assert code is None, f"the app exited with {code}:\n{output.read_text(errors='replace')[-6000:]}"
-        text = _log_text(logs).lower()
-        if any(marker in text for marker in WINDOW_SHOWN_MARKERS):
-            shown = True
-            break
+        shown = any(m in _log_text(logs).lower() for m in WINDOW_SHOWN_MARKERS)
         time.sleep(0.5)
     if shown:
         time.sleep(STAYS_UP_S)
@@ -258,15 +274,18 @@ def test_built_app_opens_its_main_window_offscreen(
             f"the app died after showing its window:\n{output.read_text(errors='replace')}"
         )
         return
-    # No marker: the app does not (yet) log when its window is shown. It started, did not crash and
-    # wrote its log in the data dir; that much is checked, the window itself cannot be seen offscreen.
+    assert not marker, (
+        f"no {WINDOW_SHOWN_MARKERS[0]!r} in the log within {WINDOW_TIMEOUT_S} s:\n{_log_text(logs)}"
+    )
+    # The app does not (yet) log when its window is shown. It started, did not crash and wrote its log
+    # in the data dir; that much is checked. The window itself is seen on a virtual display below.
     assert proc.poll() is None
-    assert logs.is_dir() and any(logs.iterdir()), (
-        f"no log file in {logs}:\n{output.read_text(errors='replace')}"
+    assert "starting on" in _log_text(logs), (
+        f"no start-up line in {logs}:\n{output.read_text(errors='replace')}"
     )
     pytest.skip(
-        f"the app ran {WINDOW_TIMEOUT_S} s without crashing and logged to {logs}, but does not log "
-        f"{WINDOW_SHOWN_MARKERS[0]!r} when its window is shown, so the window itself was not confirmed"
+        f"the app ran {NO_MARKER_WAIT_S} s offscreen without crashing and logged to {logs}, but does not "
+        f"log {WINDOW_SHOWN_MARKERS[0]!r} when its window is shown, so offscreen the window is not confirmed"
     )
 
 
@@ -313,6 +332,7 @@ def _viewable_windows(display: str, title_prefix: str) -> list[str]:
 
 
 @pytest.mark.slow
+@SLOW_TIMEOUT
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="an X virtual display is a Linux check")
 def test_built_app_main_window_appears_on_a_virtual_display(built_app: Path, tmp_path: Path) -> None:
     """What a person sees after a double-click: the main window, titled with the app's name."""
