@@ -69,14 +69,27 @@ class FileTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[FileStatus] = []
         self._index: dict[str, int] = {}
+        self._reading: str | None = None  # files are read one at a time
 
     def clear(self) -> None:
         self.beginResetModel()
         self._rows.clear()
         self._index.clear()
+        self._reading = None
         self.endResetModel()
 
+    def reading_done(self) -> None:
+        """The file being read is read: it waits (Queued) for embedding, it is not still "Reading"."""
+        path, self._reading = self._reading, None
+        current = self.status_of(path) if path else None
+        if current is not None and current.status == "parsing":
+            self.update_file(FileStatus(current.path, "queued", current.error, current.chunks))
+
     def update_file(self, fs: FileStatus) -> None:
+        if fs.status == "parsing":
+            if self._reading != fs.path:
+                self.reading_done()
+            self._reading = fs.path
         row = self._index.get(fs.path)
         if row is None:
             row = len(self._rows)
@@ -194,6 +207,8 @@ class IndexingView(QWidget):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
+        # Compact rows, like the folders list: a long run fills many screens of them.
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
@@ -283,6 +298,8 @@ class IndexingView(QWidget):
             self._report = ev
         elif isinstance(ev, IndexProgress):
             self._last = ev
+            if ev.stage in ("embedding", "cleaning"):
+                self.model.reading_done()
             if ev.file is not None:
                 self.model.update_file(ev.file)
         self._render()

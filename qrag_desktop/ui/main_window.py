@@ -161,6 +161,9 @@ class MainWindow(QMainWindow):
         self._watch_pending: set[str] = set()  # changed files waiting for the index job to end
         self._held_pause = False  # a run paused in an earlier session, waiting for Resume
         self._startup_pass_done = False
+        # The folders the start-up pass looks at: those known at start (one added meanwhile is
+        # indexed by its own run).
+        self._startup_roots = [f.path for f in settings.folders]
         self._removing = 0  # folder removals queued or running; indexing waits for them
         self._index_roots: list[str] = []
         self._ask_job: Job | None = None
@@ -335,7 +338,9 @@ class MainWindow(QMainWindow):
 
         It runs as a job (unchanged files cost a stat each), so the window is usable meanwhile.
         """
-        if self._startup_pass_done or self._shut_down or not self.settings.folders:
+        known = {f.path for f in self.settings.folders}
+        roots = [r for r in self._startup_roots if r in known]
+        if self._startup_pass_done or self._shut_down or not roots:
             return
         self._startup_pass_done = True
         engine = self.engine
@@ -364,7 +369,8 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentWidget(self.indexing_view)
             return
         log.info("start-up pass: looking for changes made while the app was closed")
-        self.start_indexing()
+        known = {f.path for f in self.settings.folders}
+        self.start_indexing([r for r in self._startup_roots if r in known])
 
     def check_models(self) -> None:
         s = self.settings

@@ -56,6 +56,7 @@ class SettingsDialog(QDialog):
         self.test_result = QLabel()
         self.test_result.setObjectName("testResult")
         self.test_result.setWordWrap(True)
+        self.test_result.hide()  # no empty row under the key until there is a result
         key_row = QHBoxLayout()
         key_row.addWidget(self.key_edit, 1)
         key_row.addWidget(self.clear_key_button)
@@ -92,6 +93,9 @@ class SettingsDialog(QDialog):
         self.dim_spin.setSpecialValueText(self.tr("Full size"))
         self.dim_spin.setValue(settings.embed_dim or 0)
         self.instruction_edit = QLineEdit(settings.query_instruction)
+        for edit in (self.embed_edit, self.rerank_edit, self.instruction_edit):
+            edit.setCursorPosition(0)  # show the start of a long path or sentence, not its end
+            edit.setToolTip(edit.text())
         models = QGroupBox(self.tr("Local models"))
         fm = QFormLayout(models)
         fm.addRow(self.tr("Embedding model"), self._with_browse(self.embed_edit))
@@ -164,6 +168,7 @@ class SettingsDialog(QDialog):
     def _test(self) -> None:
         key = self.key_edit.text().strip() or ("" if self._key_cleared else (self._current_key or ""))
         self.test_result.setText(self.tr("Testing…"))
+        self.test_result.show()
         self.test_button.setEnabled(False)
         self.test_requested.emit(key, self.model_edit.text().strip(), self.base_url_edit.text().strip())
 
@@ -171,6 +176,7 @@ class SettingsDialog(QDialog):
         self.test_button.setEnabled(True)
         self.test_result.setText(("✔ " if ok else "✘ ") + text)
         self.test_result.setProperty("ok", ok)
+        self.test_result.setStyleSheet("color: #2e7d32;" if ok else "color: #c62828;")
 
     # -- result -------------------------------------------------------------------------------------
     def new_key(self) -> str | None:

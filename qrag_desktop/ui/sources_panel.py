@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QTextBlockFormat, QTextCharFormat
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -253,6 +253,8 @@ class SourcesPanel(QWidget):
         self.preview.setMarkdown(head + "\n\n---\n\n")
         cursor = self.preview.textCursor()
         cursor.movePosition(cursor.MoveOperation.End)
+        # A fresh block: text typed into the rule's block would draw a rule under every paragraph.
+        cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
         cursor.insertText(h.text)  # as plain text: a passage is shown as it is in the file
         self.preview.moveCursor(cursor.MoveOperation.Start)
         self.preview.setToolTip(h.path)
