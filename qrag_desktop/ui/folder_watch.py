@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from qrag_desktop.core.watcher import FolderWatcher
+if TYPE_CHECKING:
+    from qrag_desktop.core.watcher import FolderWatcher
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,8 @@ class FolderWatchBridge(QObject):
         self._folders = folders
         if not folders:
             return
+        from qrag_desktop.core.watcher import FolderWatcher  # watchdog: not on the start path
+
         watcher = FolderWatcher(folders, self._from_watcher_thread, debounce_s=self.debounce_s)
         with self._lock:
             self._stopped = False

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -26,7 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qrag_desktop.core.indexer import FileStatus, IndexProgress, IndexReport
+if TYPE_CHECKING:  # the indexer pulls in numpy and the parsers: not on the window's start path
+    from qrag_desktop.core.indexer import FileStatus, IndexProgress, IndexReport
 
 
 def status_text(status: str) -> str:
@@ -83,7 +86,7 @@ class FileTableModel(QAbstractTableModel):
         path, self._reading = self._reading, None
         current = self.status_of(path) if path else None
         if current is not None and current.status == "parsing":
-            self.update_file(FileStatus(current.path, "queued", current.error, current.chunks))
+            self.update_file(dataclasses.replace(current, status="queued"))
 
     def update_file(self, fs: FileStatus) -> None:
         if fs.status == "parsing":
@@ -100,7 +103,7 @@ class FileTableModel(QAbstractTableModel):
             return
         old = self._rows[row]
         if fs.chunks == 0 and old.chunks:
-            fs = FileStatus(fs.path, fs.status, fs.error, old.chunks)
+            fs = dataclasses.replace(fs, chunks=old.chunks)
         self._rows[row] = fs
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
 
@@ -294,6 +297,8 @@ class IndexingView(QWidget):
 
     @Slot(object)
     def on_event(self, ev: object) -> None:
+        from qrag_desktop.core.indexer import IndexProgress, IndexReport  # loaded by the job already
+
         if isinstance(ev, IndexReport):
             self._report = ev
         elif isinstance(ev, IndexProgress):

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
@@ -30,9 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from qrag_desktop.core.conversations import ConversationStore
-from qrag_desktop.core.engine import KEYWORD_ONLY, Engine, Status
 from qrag_desktop.core.errors import ConfigError, ModelNotFoundError, QragError
-from qrag_desktop.core.indexer import IndexReport
 from qrag_desktop.core.jobs import JobControl
 from qrag_desktop.core.settings import FolderSetting, Paths, Settings, load_settings, save_settings
 from qrag_desktop.core.types import Hit, SearchResult
@@ -43,6 +42,9 @@ from qrag_desktop.ui.folders_panel import FoldersPanel, FolderStats
 from qrag_desktop.ui.indexing_view import IndexingView
 from qrag_desktop.ui.sources_panel import Source, SourcesPanel, open_file
 from qrag_desktop.ui.workers import Job, JobManager
+
+if TYPE_CHECKING:  # the engine pulls in numpy and the parsers: imported after the window shows
+    from qrag_desktop.core.engine import Engine, Status
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +149,8 @@ class MainWindow(QMainWindow):
         self._check_models_at_start = check_models
         self.jobs = JobManager(self)
         self.jobs.busy_changed.connect(self._on_busy_changed)
-        self.engine = Engine(settings, self.paths)
+        self._engine: Engine | None = None  # made on first use (see ``engine``)
+        self._settings = settings
         self.conversations = ConversationStore(self.paths.conversations_path)
         self.conversation_id: int | None = None
         self.keyword_only = False
@@ -187,7 +190,17 @@ class MainWindow(QMainWindow):
     # -- building -----------------------------------------------------------------------------------
     @property
     def settings(self) -> Settings:
-        return self.engine.settings
+        return self._engine.settings if self._engine is not None else self._settings
+
+    @property
+    def engine(self) -> Engine:
+        """The engine, made on first use: importing it (numpy, the parsers) takes about a second,
+        which the window does not wait for; ``_startup`` imports it in a worker first."""
+        if self._engine is None:
+            from qrag_desktop.core.engine import Engine
+
+            self._engine = Engine(self._settings, self.paths)
+        return self._engine
 
     def _build(self) -> None:
         icon = RESOURCES / "icon.svg"
@@ -315,7 +328,9 @@ class MainWindow(QMainWindow):
             log.warning("settings not saved: %s", exc)
 
     def _set_settings(self, new: Settings) -> None:
-        self.engine.settings = new
+        self._settings = new
+        if self._engine is not None:
+            self._engine.settings = new
         self._save_settings()
 
     # -- startup ------------------------------------------------------------------------------------
@@ -325,8 +340,17 @@ class MainWindow(QMainWindow):
             return
         if self._settings_error is not None:
             self._message(self.tr("Settings"), self._settings_error.user_text(), warning=True)
-        self.refresh_overview()
         self._describe_device()
+        # The engine's imports (numpy, the parsers: about a second) load off the GUI thread.
+        job = self.jobs.create("load", _import_engine)
+        job.finished.connect(self._startup_continue)
+        job.start()
+
+    @Slot()
+    def _startup_continue(self) -> None:
+        if self._shut_down:
+            return
+        self.refresh_overview()
         self._watch_folders()
         if self._check_models_at_start:
             self.check_models()  # the start-up pass follows once the models are known to be there
@@ -462,7 +486,9 @@ class MainWindow(QMainWindow):
         )
         s = self.settings
         spec_model = self._status.model_id if self._status else None
-        if self.keyword_only or spec_model == KEYWORD_ONLY:
+        if spec_model is not None:
+            from qrag_desktop.core.engine import KEYWORD_ONLY  # loaded: the status came from it
+        if self.keyword_only or (spec_model is not None and spec_model == KEYWORD_ONLY):
             models = self.tr("Keyword search only (no embedding model)")
         else:
             rerank = _model_name(s.rerank_model) if s.rerank_enabled else self.tr("off")
@@ -662,6 +688,8 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_index_event(self, ev: object) -> None:
+        from qrag_desktop.core.indexer import IndexReport  # loaded by the job already
+
         if isinstance(ev, IndexReport):
             if not ev.cancelled:
                 self._set_paused_run(None)  # a finished run leaves nothing to resume
@@ -1121,9 +1149,12 @@ class MainWindow(QMainWindow):
         if stuck:
             _ORPHANS.extend(stuck)
             self.jobs.busy_changed.connect(self._on_busy_changed)
-        else:
-            self.engine.close()
-        self.engine = Engine(new, self.paths)
+        elif self._engine is not None:
+            self._engine.close()
+        from qrag_desktop.core.engine import Engine
+
+        self._settings = new
+        self._engine = Engine(new, self.paths)
         self._save_settings()
         self.refresh_overview()
 
@@ -1276,8 +1307,8 @@ class MainWindow(QMainWindow):
             self._stuck = list(stuck)
             for job in stuck:
                 job.finished.connect(self._on_stuck_finished)
-        else:
-            self.engine.close()
+        elif self._engine is not None:
+            self._engine.close()
         self.conversations.close()
         self._save_settings()
         for box in list(self._messages):
@@ -1288,7 +1319,12 @@ class MainWindow(QMainWindow):
         self._stuck = [j for j in self._stuck if j.thread_running() and j is not self.sender()]
         if not self._stuck:
             log.info("late jobs stopped; closing the engine")
-            self.engine.close()
+            if self._engine is not None:
+                self._engine.close()
+
+
+def _import_engine() -> None:
+    import qrag_desktop.core.engine  # noqa: F401 - imported for its side effect: loaded modules
 
 
 def orphaned_jobs() -> list[Job]:
