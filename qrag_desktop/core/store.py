@@ -6,6 +6,7 @@ Zilliz Cloud by URI/token. Callers code against the ``VectorStore`` protocol.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -19,7 +20,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
-from pymilvus import AnnSearchRequest, DataType, Function, FunctionType, MilvusClient, RRFRanker
+from pymilvus import DataType, Function, FunctionType, MilvusClient
 from pymilvus.exceptions import ConnectionConfigException, MilvusException
 
 from qrag_desktop.core.errors import (
@@ -37,7 +38,12 @@ log = logging.getLogger(__name__)
 TOKEN_ENV = "QRAG_MILVUS_TOKEN"
 SPEC_PROPERTY = "qrag.embedding_spec"  # collection property holding the EmbeddingSpec as JSON
 CONNECT_TIMEOUT_S = 10.0
-RRF_K = 60
+# Fusion of dense and BM25 results: weighted reciprocal-rank fusion, done here rather than with
+# Milvus's RRFRanker (which takes no weights). Measured on the shared Milvus-docs questions with
+# MiniLM (tests/test_retrieval_quality.py): k=60 unweighted gave MRR@10 0.83; k=5 with the dense
+# list weighted 1.5 gave 0.87, and every weight from 1.0 to 2.0 at k=5 stayed within 0.868-0.872.
+RRF_K = 5
+DENSE_WEIGHT = 1.5
 
 # VARCHAR limits are in UTF-8 bytes.
 MAX_ID_BYTES = 64
@@ -47,7 +53,23 @@ MAX_TEXT_BYTES = 65535
 
 # jieba segments Chinese; "lowercase" makes a Milvus server match English case-insensitively the
 # way Milvus Lite's jieba analyzer already does (Lite lowercases and ignores the filter).
-ANALYZER_PARAMS: dict[str, Any] = {"tokenizer": "jieba", "filter": ["lowercase"]}
+# Words that carry no meaning for keyword search: without them, "how", "is", "?" and "的" weigh in
+# every BM25 score. Measured on the shared questions: BM25 alone MRR@10 went from 0.60 to 0.76.
+_STOP_EN = (
+    "a about above after again against all am an and any are as at be because been before being below "
+    "between both but by can could did do does doing down during each few for from further had has have "
+    "having he her here hers herself him himself his how i if in into is it its itself just me more most my "
+    "myself no nor not now of off on once only or other our ours ourselves out over own same she should so "
+    "some such than that the their theirs them themselves then there these they this those through to too "
+    "under until up very was we were what when where which while who whom why will with would you your "
+    "yours yourself yourselves"
+).split()
+_STOP_PUNCT = list("?!.,;:()[]{}<>\"'`/\\|-_=+*&^%$#@~") + list("。，？！、：；（）“”‘’《》…")
+_STOP_ZH = "的 了 是 在 和 与 及 或 把 被 中 吗 呢 吧 啊 这 那 个 什么 如何 怎么 怎样".split()
+ANALYZER_PARAMS: dict[str, Any] = {
+    "tokenizer": "jieba",
+    "filter": ["lowercase", {"type": "stop", "stop_words": _STOP_EN + _STOP_PUNCT + _STOP_ZH}],
+}
 _OUTPUT_FIELDS = ["path", "page", "heading", "position", "text"]
 _LIKE_UNSAFE = ("\\", "%", "_")
 
@@ -496,36 +518,18 @@ class MilvusStore:
         candidates: int = 30,
         paths_prefix: Sequence[str] | None = None,
     ) -> list[Hit]:
-        """Dense and BM25 recall, ``candidates`` each, fused by RRF; keyword-only without a vector."""
+        """Dense and BM25 recall, ``candidates`` each, fused by weighted RRF (``fuse_rrf``);
+        keyword-only without a vector."""
         if vector is None:
             return self.keyword_search(text, k, paths=paths_prefix)
         if not text.strip():
             return self.dense_search(vector, k, paths=paths_prefix)
-        spec = self.spec()
-        if spec is None or k <= 0:
-            return []
-        _check_query_vector(vector, spec)
-        expr = self._path_filter(paths_prefix)
-        if expr is None:
+        if k <= 0:
             return []
         n = max(candidates, k)
-        requests = [
-            AnnSearchRequest(
-                data=[_as_list(vector)], anns_field="dense", param={"metric_type": "IP"}, limit=n, expr=expr
-            ),
-            AnnSearchRequest(
-                data=[text], anns_field="sparse", param={"metric_type": "BM25"}, limit=n, expr=expr
-            ),
-        ]
-        with self._lock, self._translate("search"):
-            res = self._ready().hybrid_search(
-                self._collection,
-                requests,
-                RRFRanker(RRF_K),
-                limit=k,
-                output_fields=_OUTPUT_FIELDS,
-            )
-        return [_hit(h, float(h["distance"])) for h in res[0]]
+        dense = self.dense_search(vector, n, paths=paths_prefix)
+        keyword = self.keyword_search(text, n, paths=paths_prefix)
+        return fuse_rrf(dense, keyword, k)
 
     def _path_filter(self, prefixes: Sequence[str] | None) -> str | None:
         """A filter for files under ``prefixes``: "" for no restriction (None or empty), None when
@@ -572,6 +576,25 @@ class MilvusStore:
         if not clauses:
             return None
         return " or ".join(clauses)
+
+
+def fuse_rrf(
+    dense: Sequence[Hit],
+    keyword: Sequence[Hit],
+    k: int,
+    *,
+    rrf_k: int = RRF_K,
+    dense_weight: float = DENSE_WEIGHT,
+) -> list[Hit]:
+    """Weighted reciprocal-rank fusion; a hit's score becomes its fused score."""
+    scores: dict[str, float] = {}
+    hits: dict[str, Hit] = {}
+    for weight, ranked in ((dense_weight, dense), (1.0, keyword)):
+        for rank, h in enumerate(ranked, 1):
+            scores[h.chunk_id] = scores.get(h.chunk_id, 0.0) + weight / (rrf_k + rank)
+            hits.setdefault(h.chunk_id, h)
+    order = sorted(scores, key=lambda c: scores[c], reverse=True)[:k]
+    return [dataclasses.replace(hits[c], score=scores[c]) for c in order]
 
 
 def open_store(settings: Settings, paths: Paths, token: str | None = None) -> MilvusStore:
