@@ -340,8 +340,7 @@ class MainWindow(QMainWindow):
             return
         if self._settings_error is not None:
             self._message(self.tr("Settings"), self._settings_error.user_text(), warning=True)
-        self._describe_device()
-        # The engine's imports (numpy, the parsers: about a second) load off the GUI thread.
+        # The engine's imports (numpy, the parsers, torch: seconds) load off the GUI thread.
         job = self.jobs.create("load", _import_engine)
         job.finished.connect(self._startup_continue)
         job.start()
@@ -351,6 +350,7 @@ class MainWindow(QMainWindow):
         if self._shut_down:
             return
         self.refresh_overview()
+        self._describe_device()
         self._watch_folders()
         if self._check_models_at_start:
             self.check_models()  # the start-up pass follows once the models are known to be there
@@ -1324,7 +1324,10 @@ class MainWindow(QMainWindow):
 
 
 def _import_engine() -> None:
+    # One thread imports the packages first: ``core.models`` imports its submodules in its
+    # __init__, and two jobs importing it at once can see it half-initialised (ImportError).
     import qrag_desktop.core.engine  # noqa: F401 - imported for its side effect: loaded modules
+    import qrag_desktop.core.models  # noqa: F401
 
 
 def orphaned_jobs() -> list[Job]:
