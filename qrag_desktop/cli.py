@@ -39,6 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
     ix.add_argument("--json", action="store_true", help="print one JSON report at the end")
     ix.add_argument("--reembed", action="store_true", help="drop the index and embed everything again")
     ix.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="set a damaged index aside (renamed, not deleted) and rebuild it from the files",
+    )
+    ix.add_argument(
         "--keyword-only", action="store_true", help="index for keyword search, no embedding model"
     )
     ix.add_argument(
@@ -161,6 +166,9 @@ def cmd_index(args: argparse.Namespace, engine: Any, paths: Paths) -> int:
     if new:
         saved = load_settings(paths)
         save_settings(paths, saved.replace(folders=saved.folders + new))
+    if getattr(args, "rebuild", False):
+        for moved in engine.set_aside_index():
+            print(f"set aside: {moved}", file=sys.stderr)
     control = JobControl()
     printer = _ProgressPrinter()
     report: IndexReport | None = None

@@ -185,6 +185,34 @@ class Engine:
             self._pool = ParserPool(timeout_s=60.0)
         return self._pool.parse
 
+    def set_aside_index(self) -> list[Path]:
+        """Move the manifest and the local store out of the way, so the next run rebuilds them.
+
+        For a damaged index: nothing is deleted (the old files are renamed with a timestamp, for
+        the user or a bug report), and the documents themselves are never touched. Against a
+        Milvus server the collection is dropped instead. Returns the paths set aside.
+        """
+        import time as _time
+
+        if self.settings.milvus_uri:
+            self.store.drop()
+        self.close()
+        stamp = _time.strftime("%Y%m%d-%H%M%S")
+        moved: list[Path] = []
+        candidates = [
+            self.paths.manifest_path,
+            Path(f"{self.paths.manifest_path}-wal"),
+            Path(f"{self.paths.manifest_path}-shm"),
+        ]
+        if not self.settings.milvus_uri:
+            candidates.append(self.paths.store_path)
+        for p in candidates:
+            if p.exists():
+                target = p.with_name(f"{p.name}.damaged-{stamp}")
+                p.rename(target)
+                moved.append(target)
+        return moved
+
     def remove_folder(self, folder: str) -> int:
         """Take a folder's chunks out of the index. Returns the number of chunks removed."""
         root = str(Path(folder).expanduser().resolve())

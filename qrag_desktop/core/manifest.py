@@ -61,7 +61,7 @@ class Manifest:
             raise StoreUnavailableError(
                 f"The index manifest at {self.path} is damaged.",
                 cause=exc,
-                hint="Run `qrag index --rebuild` (or Rebuild in the app) to rebuild it from your files.",
+                hint="`qrag index --rebuild PATH...` sets it aside and rebuilds the index from your files.",
             ) from exc
 
     def close(self) -> None:

@@ -183,7 +183,7 @@ class MilvusStore:
                 raise StoreUnavailableError(
                     f"The knowledge base at {self.location} cannot be read: it is damaged.",
                     cause=exc,
-                    hint="Move the folder away (or use --data-dir) and index your folders again.",
+                    hint="`qrag index --rebuild PATH...` sets it aside (nothing is deleted) and rebuilds it.",
                 ) from exc
 
     def close(self) -> None:
@@ -225,7 +225,7 @@ class MilvusStore:
                 raise StoreUnavailableError(
                     f"The knowledge base at {path} could not be opened.",
                     cause=exc,
-                    hint="See the log for details; moving the folder away and re-indexing rebuilds it.",
+                    hint="See the log; `qrag index --rebuild PATH...` sets it aside and rebuilds it.",
                 ) from exc
             _LOCAL_USERS[path] += 1
         return client
@@ -628,7 +628,7 @@ def _probe_local(path: str) -> None:
         raise StoreUnavailableError(
             f"The knowledge base at {path} cannot be opened: it is damaged or not readable.",
             cause=exc,
-            hint="Check the folder's permissions; moving the folder away and re-indexing rebuilds it.",
+            hint="Check its permissions; `qrag index --rebuild PATH...` sets it aside and rebuilds it.",
         ) from exc
 
 
