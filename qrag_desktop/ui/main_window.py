@@ -44,7 +44,11 @@ from qrag_desktop.ui.sources_panel import Source, SourcesPanel, open_file
 from qrag_desktop.ui.workers import Job, JobManager
 
 if TYPE_CHECKING:  # the engine pulls in numpy and the parsers: imported after the window shows
+    import threading
+
     from qrag_desktop.core.engine import Engine, Status
+    from qrag_desktop.ui.first_run_dialog import FirstRunDialog
+    from qrag_desktop.ui.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +123,7 @@ def _model_name(model: str) -> str:
 class _DownloadProgress(QObject):
     """Carries download progress from a worker to the GUI thread. Signals: ``changed(int, int, str)``."""
 
-    changed = Signal("qint64", "qint64", str)
+    changed = Signal("qint64", "qint64", str)  # type: ignore[arg-type]  # qint64: over 2 GiB
 
 
 class MainWindow(QMainWindow):
@@ -154,8 +158,9 @@ class MainWindow(QMainWindow):
         self.conversations = ConversationStore(self.paths.conversations_path)
         self.conversation_id: int | None = None
         self.keyword_only = False
-        self.first_run_dialog = None
-        self.settings_dialog = None
+        self.first_run_dialog: FirstRunDialog | None = None
+        self.settings_dialog: SettingsDialog | None = None
+        self._download_cancel: threading.Event | None = None
         self._status: Status | None = None
         self._index_job: Job | None = None
         self._index_failed = False
@@ -1077,7 +1082,8 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_key_tested(self, result: object) -> None:
-        ok, text = result  # type: ignore[misc]
+        assert isinstance(result, tuple)
+        ok, text = result
         if self.settings_dialog is not None:
             self.settings_dialog.show_test_result(str(text), bool(ok))
 
@@ -1182,9 +1188,8 @@ class MainWindow(QMainWindow):
     @Slot()
     def use_keyword_only(self) -> None:
         """Search by keywords (BM25) until a model is on disk; index the folders that way now."""
-        if any(
-            role == "embed" for role, _ in (self.first_run_dialog.missing if self.first_run_dialog else [])
-        ):
+        missing: list[tuple[str, str]] = self.first_run_dialog.missing if self.first_run_dialog else []
+        if any(role == "embed" for role, _ in missing):
             self.keyword_only = True
         self._render_status()
         if self.keyword_only and self.settings.folders and (self._index_job is None):
@@ -1225,15 +1230,13 @@ class MainWindow(QMainWindow):
         progress.changed.connect(self._on_download_progress)
 
         def work() -> list[str]:
-            out = []
+            out: list[str] = []
             for m in models:
-                out.append(
-                    str(
-                        download_model(
-                            m, progress=lambda d, t, m=m: progress.changed.emit(d, t, m), cancel=cancel
-                        )
-                    )
-                )
+
+                def report(done: int, total: int, m: str = m) -> None:
+                    progress.changed.emit(done, total, m)
+
+                out.append(str(download_model(m, progress=report, cancel=cancel)))
             return out
 
         control = JobControl()
@@ -1255,7 +1258,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _cancel_download(self) -> None:
-        if self._download_job is not None:
+        if self._download_job is not None and self._download_cancel is not None:
             self._download_cancel.set()
             self._download_job.cancel()
 
@@ -1277,7 +1280,8 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_download_finished(self) -> None:
         job, self._download_job = self._download_job, None
-        if job is not None and self._download_cancel.is_set() and self.first_run_dialog is not None:
+        cancelled = self._download_cancel is not None and self._download_cancel.is_set()
+        if job is not None and cancelled and self.first_run_dialog is not None:
             self.first_run_dialog.download_cancelled()
         self._render_busy()
 
@@ -1294,7 +1298,7 @@ class MainWindow(QMainWindow):
         self._shut_down = True
         self.watcher.stop()
         self._save_state()
-        if self._download_job is not None:
+        if self._download_job is not None and self._download_cancel is not None:
             self._download_cancel.set()
         stuck = self.jobs.shutdown(SHUTDOWN_TIMEOUT_S)
         if stuck:
