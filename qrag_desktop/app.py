@@ -115,6 +115,21 @@ def _make_dialog_runner():  # noqa: ANN202 - a QObject made after QApplication e
     return _Runner()
 
 
+def _log_when_exposed():  # noqa: ANN202 - a QObject made after QApplication exists
+    from PySide6.QtCore import QEvent, QObject
+
+    class LogWhenExposed(QObject):
+        """Logs, once, when the window system first shows the main window: the moment it is usable."""
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+            if event.type() == QEvent.Type.Expose and watched.isExposed():  # type: ignore[attr-defined]
+                log.info("main window shown after %.2f s", seconds_since_process_start())
+                watched.removeEventFilter(self)
+            return False
+
+    return LogWhenExposed()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     paths = Paths.resolve(args.data_dir).ensure()
@@ -164,11 +179,10 @@ def main(argv: list[str] | None = None) -> int:
 
     window = MainWindow(paths=paths)
     app.aboutToQuit.connect(window.shutdown)
+    shown = _log_when_exposed()
+    window.winId()  # make the native window, so the filter sees its first expose
+    window.windowHandle().installEventFilter(shown)
     window.show()
-    from PySide6.QtCore import QTimer
-
-    # Runs once the event loop has painted the window: the moment it is usable.
-    QTimer.singleShot(0, lambda: log.info("main window shown after %.2f s", seconds_since_process_start()))
     code = app.exec()
     window.shutdown()
     lock.unlock()
