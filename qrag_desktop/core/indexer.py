@@ -85,6 +85,13 @@ class IndexReport:
         return d
 
 
+@dataclass(frozen=True)
+class _Changed:
+    size: int
+    mtime_ns: int
+    digest: str
+
+
 @dataclass
 class _Pending:
     """A parsed file waiting to be embedded and written."""
@@ -188,65 +195,19 @@ class Indexer:
             done_count = 0
             for path in files:
                 control.checkpoint()
-                rec = self.manifest.get(path)
-                try:
-                    st = os.stat(path)
-                except OSError as exc:
-                    failed[path] = _os_error_text(exc)
-                    done_count += 1
-                    yield self._file_event(
-                        "parsing", done_count, total, FileStatus(path, "failed", failed[path])
+                verdict = self._what_changed(path, seen[path])
+                if isinstance(verdict, _Changed):
+                    todo.append((path, seen[path], verdict.size, verdict.mtime_ns, verdict.digest))
+                    yield IndexProgress(
+                        "parsing", done_count, total, current=path, file=FileStatus(path, "queued")
                     )
                     continue
-                if (
-                    rec is not None
-                    and rec.status == "done"
-                    and rec.settings_key == self.settings_key
-                    and rec.size == st.st_size
-                    and rec.mtime_ns == st.st_mtime_ns
-                ):
+                done_count += 1
+                if verdict.status == "failed":
+                    failed[path] = verdict.error or ""
+                else:
                     unchanged += 1
-                    done_count += 1
-                    yield self._file_event(
-                        "parsing", done_count, total, FileStatus(path, "unchanged", chunks=len(rec.chunk_ids))
-                    )
-                    continue
-                try:
-                    digest = file_digest(Path(path))
-                except OSError as exc:
-                    failed[path] = _os_error_text(exc)
-                    done_count += 1
-                    yield self._file_event(
-                        "parsing", done_count, total, FileStatus(path, "failed", failed[path])
-                    )
-                    continue
-                if (
-                    rec is not None
-                    and rec.status == "done"
-                    and rec.settings_key == self.settings_key
-                    and rec.hash == digest
-                ):
-                    # touched but not changed: remember the new stat, embed nothing
-                    self.manifest.put(
-                        path,
-                        folder=seen[path],
-                        size=st.st_size,
-                        mtime_ns=st.st_mtime_ns,
-                        digest=digest,
-                        status="done",
-                        chunk_ids=rec.chunk_ids,
-                        settings_key=self.settings_key,
-                    )
-                    unchanged += 1
-                    done_count += 1
-                    yield self._file_event(
-                        "parsing", done_count, total, FileStatus(path, "unchanged", chunks=len(rec.chunk_ids))
-                    )
-                    continue
-                todo.append((path, seen[path], st.st_size, st.st_mtime_ns, digest))
-                yield IndexProgress(
-                    "parsing", done_count, total, current=path, file=FileStatus(path, "queued")
-                )
+                yield self._file_event("parsing", done_count, total, verdict)
 
             # 3. vanished or now-excluded files leave the index (renames are matched first)
             vanished = self._vanished(roots, seen, only_set)
@@ -334,6 +295,32 @@ class Indexer:
         )
 
     # -- pieces ----------------------------------------------------------------------------------
+    def _what_changed(self, path: str, folder: str) -> FileStatus | _Changed:
+        """A stat per file; a hash only when size or mtime moved; an embedding only when content did."""
+        rec = self.manifest.get(path)
+        current = rec is not None and rec.status == "done" and rec.settings_key == self.settings_key
+        try:
+            st = os.stat(path)
+            if current and rec.size == st.st_size and rec.mtime_ns == st.st_mtime_ns:
+                return FileStatus(path, "unchanged", chunks=len(rec.chunk_ids))
+            digest = file_digest(Path(path))
+        except OSError as exc:
+            return FileStatus(path, "failed", _os_error_text(exc))
+        if current and rec.hash == digest:
+            # touched but not changed: remember the new stat, embed nothing
+            self.manifest.put(
+                path,
+                folder=folder,
+                size=st.st_size,
+                mtime_ns=st.st_mtime_ns,
+                digest=digest,
+                status="done",
+                chunk_ids=rec.chunk_ids,
+                settings_key=self.settings_key,
+            )
+            return FileStatus(path, "unchanged", chunks=len(rec.chunk_ids))
+        return _Changed(st.st_size, st.st_mtime_ns, digest)
+
     def _file_event(self, stage: str, done: int, total: int, fs: FileStatus) -> IndexProgress:
         return IndexProgress(stage, done, total, current=fs.path, file=fs)
 
