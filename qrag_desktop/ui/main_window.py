@@ -1328,10 +1328,9 @@ class MainWindow(QMainWindow):
 
 
 def _import_engine() -> None:
-    # One thread imports the packages first: ``core.models`` imports its submodules in its
-    # __init__, and two jobs importing it at once can see it half-initialised (ImportError).
+    # The engine's imports (numpy, pypdf, docx, bs4: about a second) happen in the load job,
+    # after the window is shown, not on the GUI thread at start-up.
     import qrag_desktop.core.engine  # noqa: F401 - imported for its side effect: loaded modules
-    import qrag_desktop.core.models  # noqa: F401
 
 
 def orphaned_jobs() -> list[Job]:
