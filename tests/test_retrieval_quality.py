@@ -15,7 +15,8 @@ from qrag_desktop.core.evaluation import load_questions, score
 from qrag_desktop.core.indexer import IndexReport
 from qrag_desktop.core.settings import Paths, Settings
 
-pytestmark = pytest.mark.slow
+# Indexing the whole corpus takes minutes on two cores: more than the suite's per-test limit.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(3000)]
 
 
 @pytest.fixture(scope="module")
