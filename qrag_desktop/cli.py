@@ -387,6 +387,13 @@ def main(argv: list[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if not args.verbose:
+        # Our own progress line is the one a person should see on stderr: no per-library bars
+        # ("Loading weights") and no jieba dictionary chatter.
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        import jieba  # it sets its own logger to DEBUG on import, so quiet it after importing
+
+        jieba.setLogLevel(logging.WARNING)
     if args.command == "bench":  # its own temporary knowledge base; never the user's
         from qrag_desktop.bench import run_bench
 
