@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -196,26 +197,30 @@ def resolve_models(args: argparse.Namespace) -> tuple[str, str, str]:
     folder = standin_dir(args.standins)
     if not embed:
         if is_model_available(QWEN_EMBED):
-            embed, _ = QWEN_EMBED, notes.append("embedder: real Qwen3-Embedding-0.6B weights")
+            embed = QWEN_EMBED
+            notes.append("embedder: real Qwen3-Embedding-0.6B weights")
         else:
             from qrag_desktop.core.models.standin import build_standin_embedder
 
             out = folder / "embedder-real"
             if not (out / "config.json").is_file():
                 build_standin_embedder(out, real_shape=True)
-            embed, _ = str(out), notes.append("embedder: real-shape stand-in (random weights)")
+            embed = str(out)
+            notes.append("embedder: real-shape stand-in (random weights)")
     else:
         notes.append(f"embedder: {embed}")
     if not rerank:
         if is_model_available(QWEN_RERANK):
-            rerank, _ = QWEN_RERANK, notes.append("reranker: real Qwen3-Reranker-0.6B weights")
+            rerank = QWEN_RERANK
+            notes.append("reranker: real Qwen3-Reranker-0.6B weights")
         else:
             from qrag_desktop.core.models.standin import build_standin_reranker
 
             out = folder / "reranker-real"
             if not (out / "config.json").is_file():
                 build_standin_reranker(out, real_shape=True)
-            rerank, _ = str(out), notes.append("reranker: real-shape stand-in (random weights)")
+            rerank = str(out)
+            notes.append("reranker: real-shape stand-in (random weights)")
     else:
         notes.append(f"reranker: {rerank}")
     return embed, rerank, "; ".join(notes)
@@ -353,7 +358,7 @@ def run_bench(args: argparse.Namespace) -> int:
             app_embedder.embed_all(chunks[:2])  # warm-up
             fast_ms = timed(lambda: app_embedder.embed_all(chunks))
         report["embed_numeric"] = _decision(app_embedder.numeric)
-        query_ms = [timed(lambda q=q: app_embedder.embed_query(q)) for q in questions[: min(5, n_questions)]]
+        query_ms = [timed(partial(app_embedder.embed_query, q)) for q in questions[: min(5, n_questions)]]
         report["query_embed_ms"] = _r(statistics.median(query_ms))
         app_embedder = None  # type: ignore[assignment]  # free it before the seed's model loads
         gc.collect()
@@ -389,7 +394,7 @@ def run_bench(args: argparse.Namespace) -> int:
             reranker.warm_up()
             reranker.score(query, candidates[10][:2])  # warm-up
             for n in sizes:
-                report[f"rerank{n}_ms"] = _r(timed(lambda n=n: reranker.score(query, candidates[n])), 0)
+                report[f"rerank{n}_ms"] = _r(timed(partial(reranker.score, query, candidates[n])), 0)
         report["rerank_numeric"] = _decision(reranker.numeric)
         report["rerank_max_doc_tokens"] = reranker.max_doc_tokens
         report["rerank_doc_tokens_mean"] = _r(
@@ -405,7 +410,7 @@ def run_bench(args: argparse.Namespace) -> int:
                 tok = _tokenizer_for(rerank_model)
                 seed_rerank(model, tok, query, candidates[10][:2], DEFAULT_TASK)  # warm-up
                 for n in sizes:
-                    ms = timed(lambda n=n: seed_rerank(model, tok, query, candidates[n], DEFAULT_TASK))
+                    ms = timed(partial(seed_rerank, model, tok, query, candidates[n], DEFAULT_TASK))
                     report[f"rerank{n}_ms_naive"] = _r(ms, 0)
                 del model
                 gc.collect()
@@ -463,7 +468,7 @@ def run_bench(args: argparse.Namespace) -> int:
                 if n_rerank_q:
                     engine.search(questions[0], rerank=True)  # warm-up: loads the reranker
                 for q in _cycle(questions, n_rerank_q):
-                    rerank_ms.append(timed(lambda q=q: engine.search(q, rerank=True)))
+                    rerank_ms.append(timed(partial(engine.search, q, rerank=True)))
         finally:
             engine.close()
         report.update(

@@ -183,7 +183,6 @@ class Embedder:
             model_path=path,
             device=device,
             calibration=calibration,
-            fp32_model=load_sentence_transformer(path, device, "fp32"),
         )
 
     def _check_dim(self, full: int) -> None:

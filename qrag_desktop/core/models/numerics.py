@@ -189,6 +189,14 @@ class Calibration(Generic[T]):
     agree: Callable[[T, T], Agreement]
 
 
+def weight_bytes(model_path: str | os.PathLike[str]) -> int:
+    """Size of the weight files: tells a small model from a big one before loading it."""
+    path = Path(model_path)
+    if not path.is_dir():
+        return 0
+    return sum(f.stat().st_size for f in path.rglob("*") if f.suffix in (".safetensors", ".bin"))
+
+
 def decisions_path() -> Path:
     base = os.environ.get("QRAG_CACHE_DIR") or platformdirs.user_cache_dir("qrag-desktop", appauthor=False)
     return Path(base) / DECISIONS_FILE
@@ -203,7 +211,7 @@ def decision_key(kind: str, model_path: str | os.PathLike[str], device: str) -> 
             st = (path / name).stat()
             stamp += f"{name}:{st.st_size}:{int(st.st_mtime)};"
     cpu = torch.backends.cpu.get_cpu_capability() if device == "cpu" else ""
-    raw = f"{kind}|{path}|{stamp}|{device}|{torch.__version__}|{cpu}|{torch.get_num_threads()}"
+    raw = f"v2|{kind}|{path}|{stamp}|{device}|{torch.__version__}|{cpu}|{torch.get_num_threads()}"
     return f"{kind}:{path.name}:{hashlib.sha256(raw.encode()).hexdigest()[:16]}"
 
 
@@ -245,29 +253,34 @@ def choose_format(
     model_path: str | os.PathLike[str],
     device: str,
     calibration: Calibration[Any],
-    fp32_model: Any,
+    fp32_model: Any = None,
     candidates: list[str] | None = None,
     min_params: int = MIN_PARAMS_TO_CALIBRATE,
     cache: Path | None = None,
 ) -> tuple[Any, NumericDecision]:
     """The model to use and the decision behind it.
 
-    ``fp32_model`` is the model as loaded (fp32 on a CPU). ``requested`` is the setting: an explicit
-    format is honoured as asked; ``auto`` uses the cached decision or measures (see module doc).
+    ``fp32_model``, when given, is the model already loaded in fp32; otherwise it is loaded only when
+    needed, so a cached int8 decision never holds an fp32 copy in memory (RSS does not shrink back).
+    ``requested`` is the setting: an explicit format is honoured as asked; ``auto`` uses the cached
+    decision or measures (see module doc).
     """
     requested = check_precision(requested)
     if device != "cpu":
         fmt = "bf16" if gpu_dtype(device) == torch.bfloat16 else "fp16"
-        return fp32_model, NumericDecision(format=fmt, reason=f"half precision on {device}")
+        return fp32_model if fp32_model is not None else calibration.load(fmt), NumericDecision(
+            format=fmt, reason=f"half precision on {device}"
+        )
     if requested != "auto":
-        if requested == "fp32":
+        if requested == "fp32" and fp32_model is not None:
             return fp32_model, NumericDecision(format="fp32", reason="set in Settings")
         del fp32_model
         gc.collect()
         return calibration.load(requested), NumericDecision(format=requested, reason="set in Settings")
 
-    params = linear_params(fp32_model) if isinstance(fp32_model, torch.nn.Module) else min_params
-    if params < min_params:
+    if fp32_model is None and weight_bytes(model_path) < min_params * 2:  # bf16 on disk: 2 bytes each
+        fp32_model = calibration.load("fp32")  # small: cheap to load, and its size decides
+    if isinstance(fp32_model, torch.nn.Module) and linear_params(fp32_model) < min_params:
         return fp32_model, NumericDecision(format="fp32", reason="small model: fp32 is fast enough")
 
     cache = cache or decisions_path()
@@ -276,12 +289,14 @@ def choose_format(
     if isinstance(saved, dict) and saved.get("format") in ("fp32", "bf16", "int8"):
         decision = NumericDecision(**{**saved, "cached": True})
         if decision.format == "fp32":
-            return fp32_model, decision
+            return fp32_model if fp32_model is not None else calibration.load("fp32"), decision
         del fp32_model
         gc.collect()
         return calibration.load(decision.format), decision
 
     # Measure: fp32 first (the reference), then each candidate alone in memory.
+    if fp32_model is None:
+        fp32_model = calibration.load("fp32")
     calibration.probe(fp32_model)  # warm-up: first calls pay one-off allocations
     reference, fp32_ms = _timed(calibration.probe, fp32_model)
     timings = {"fp32": round(fp32_ms, 1)}

@@ -132,7 +132,6 @@ class Reranker:
                 from transformers import AutoTokenizer
 
                 tokenizer = AutoTokenizer.from_pretrained(str(path), padding_side="left")
-                model: Any = load_causal_lm(str(path), device, "fp32")
             except Exception as exc:  # bad files, out of memory, not a causal LM
                 raise ModelLoadError(
                     f"The reranking model {self._model_id!r} could not be loaded.",
@@ -149,7 +148,15 @@ class Reranker:
             self._tokenizer = tokenizer
             self._device = device
             self._batch_tokens = batch_tokens_for(device, per_token_bytes=256 * 1024, cpu_default=4096)
-            model, self.numeric = self._choose_numeric(str(path), device, model)
+            try:
+                model, self.numeric = self._choose_numeric(str(path), device)
+            except Exception as exc:  # bad files, out of memory, not a causal LM
+                raise ModelLoadError(
+                    f"The reranking model {self._model_id!r} could not be loaded.",
+                    cause=exc,
+                    hint="Check that the folder holds a complete causal language model "
+                    "such as Qwen3-Reranker.",
+                ) from exc
             log.info(
                 "Loaded reranking model %s on %s (%s: %s)",
                 self._model_id,
@@ -159,7 +166,7 @@ class Reranker:
             )
             self._model = model
 
-    def _choose_numeric(self, path: str, device: str, model: Any) -> tuple[Any, NumericDecision]:
+    def _choose_numeric(self, path: str, device: str) -> tuple[Any, NumericDecision]:
         """Measure fp32 against the faster formats on sample queries (once per machine; cached)."""
 
         def probe(candidate: Any) -> list[list[float]]:
@@ -179,7 +186,6 @@ class Reranker:
             model_path=path,
             device=device,
             calibration=calibration,
-            fp32_model=model,
         )
 
     def _answer_ids(self, tokenizer: Any) -> tuple[int, int]:
