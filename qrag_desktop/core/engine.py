@@ -95,6 +95,7 @@ class Engine:
                     device=self.settings.device,
                     dim=self.settings.embed_dim,
                     query_instruction=self.settings.query_instruction,
+                    precision=self.settings.numeric,
                 )
                 emb.warm_up()
                 self._embedder = emb
@@ -109,6 +110,7 @@ class Engine:
                     self.settings.rerank_model,
                     device=self.settings.device,
                     instruction=self.settings.rerank_instruction,
+                    precision=self.settings.numeric,
                 )
                 rr.warm_up()
                 self._reranker = rr

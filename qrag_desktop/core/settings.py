@@ -45,6 +45,7 @@ class Settings:
     rerank_model: str = DEFAULT_RERANK_MODEL
     rerank_enabled: bool = True
     device: str = "auto"  # auto, cpu, cuda, mps
+    numeric: str = "auto"  # auto (measured once per machine, quality-guarded), fp32, bf16, int8
     embed_dim: int | None = None  # Matryoshka truncation (32..1024); None = the model's full size
     query_instruction: str = DEFAULT_TASK
     rerank_instruction: str = DEFAULT_TASK
