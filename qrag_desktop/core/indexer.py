@@ -337,6 +337,19 @@ class Indexer:
                 out.append(rec)
         return out
 
+    def _record(self, item: _Pending, status: str) -> None:
+        """The manifest row of a file being written ("writing") or fully stored ("done")."""
+        self.manifest.put(
+            item.path,
+            folder=item.folder,
+            size=item.size,
+            mtime_ns=item.mtime_ns,
+            digest=item.digest,
+            status=status,
+            chunk_ids=[c.id for c in item.chunks],
+            settings_key=self.settings_key,
+        )
+
     def _mark_failed(self, path: str, folder: str, size: int, mtime_ns: int, digest: str, error: str) -> None:
         self.manifest.put(
             path,
@@ -373,17 +386,7 @@ class Indexer:
         need: list[Chunk] = []
         have: dict[str, np.ndarray] = {}
         for item in group:
-            ids = [c.id for c in item.chunks]
-            self.manifest.put(
-                item.path,
-                folder=item.folder,
-                size=item.size,
-                mtime_ns=item.mtime_ns,
-                digest=item.digest,
-                status="writing",
-                chunk_ids=ids,
-                settings_key=self.settings_key,
-            )
+            self._record(item, "writing")
             stored = set(self.store.ids_for_path(item.path))
             have.update(item.reuse)
             need.extend(c for c in item.chunks if c.id not in stored and c.id not in item.reuse)
@@ -394,7 +397,7 @@ class Indexer:
                 chunks_done,
                 chunks_total,
                 current=item.path,
-                file=FileStatus(item.path, "embedding", chunks=len(ids)),
+                file=FileStatus(item.path, "embedding", chunks=len(item.chunks)),
             )
 
         # (2) embed what is missing, batch by batch (pause/cancel between batches)
@@ -450,16 +453,7 @@ class Indexer:
             self.store.flush()
         # (4) done
         for item in group:
-            self.manifest.put(
-                item.path,
-                folder=item.folder,
-                size=item.size,
-                mtime_ns=item.mtime_ns,
-                digest=item.digest,
-                status="done",
-                chunk_ids=[c.id for c in item.chunks],
-                settings_key=self.settings_key,
-            )
+            self._record(item, "done")
             files_done += 1
             yield IndexProgress(
                 "embedding",

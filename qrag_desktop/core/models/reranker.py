@@ -117,6 +117,13 @@ class Reranker:
 
     # -- loading ---------------------------------------------------------------------------------
 
+    def _load_error(self, exc: BaseException) -> ModelLoadError:
+        return ModelLoadError(
+            f"The reranking model {self._model_id!r} could not be loaded.",
+            cause=exc,
+            hint="Check that the folder holds a complete causal language model such as Qwen3-Reranker.",
+        )
+
     def warm_up(self) -> None:
         """Load tokenizer and model once; safe from several threads, a no-op when already loaded."""
         if self._model is not None:
@@ -133,12 +140,7 @@ class Reranker:
 
                 tokenizer = AutoTokenizer.from_pretrained(str(path), padding_side="left")
             except Exception as exc:  # bad files, out of memory, not a causal LM
-                raise ModelLoadError(
-                    f"The reranking model {self._model_id!r} could not be loaded.",
-                    cause=exc,
-                    hint="Check that the folder holds a complete causal language model "
-                    "such as Qwen3-Reranker.",
-                ) from exc
+                raise self._load_error(exc) from exc
             tokenizer.padding_side = "left"
             if tokenizer.pad_token_id is None:
                 tokenizer.pad_token = tokenizer.eos_token
@@ -151,12 +153,7 @@ class Reranker:
             try:
                 model, self.numeric = self._choose_numeric(str(path), device)
             except Exception as exc:  # bad files, out of memory, not a causal LM
-                raise ModelLoadError(
-                    f"The reranking model {self._model_id!r} could not be loaded.",
-                    cause=exc,
-                    hint="Check that the folder holds a complete causal language model "
-                    "such as Qwen3-Reranker.",
-                ) from exc
+                raise self._load_error(exc) from exc
             log.info(
                 "Loaded reranking model %s on %s (%s: %s)",
                 self._model_id,
