@@ -358,6 +358,7 @@ def run_bench(args: argparse.Namespace) -> int:
             app_embedder.embed_all(chunks[:2])  # warm-up
             fast_ms = timed(lambda: app_embedder.embed_all(chunks))
         report["embed_numeric"] = _decision(app_embedder.numeric)
+        embed_batch_tokens = app_embedder.batch_tokens
         query_ms = [timed(partial(app_embedder.embed_query, q)) for q in questions[: min(5, n_questions)]]
         report["query_embed_ms"] = _r(statistics.median(query_ms))
         app_embedder = None  # type: ignore[assignment]  # free it before the seed's model loads
@@ -491,7 +492,7 @@ def run_bench(args: argparse.Namespace) -> int:
         report["settings"] = {
             "precision": args.precision,
             "chunk_tokens": settings.chunk_tokens,
-            "embed_batch_tokens": 8192,
+            "embed_batch_tokens": embed_batch_tokens,
             "rerank_batch_size": 8,
         }
     finally:

@@ -134,7 +134,7 @@ class Indexer:
         settings_key: str,
         max_bytes: int | None = None,
         batch_chunks: int = 64,
-        embed_batch_tokens: int = 8192,
+        embed_batch_tokens: int | None = None,
         model_lock: threading.Lock | None = None,
     ) -> None:
         self.store = store
@@ -146,7 +146,7 @@ class Indexer:
         self.settings_key = settings_key
         self.max_bytes = max_bytes
         self.batch_chunks = batch_chunks
-        self.embed_batch_tokens = embed_batch_tokens
+        self.embed_batch_tokens = embed_batch_tokens  # None: the embedder's own budget for its device
         # Taken per embedding batch, not per run, so a question asked while indexing gets the
         # model between two batches instead of waiting for the whole run.
         self.model_lock = model_lock or threading.Lock()

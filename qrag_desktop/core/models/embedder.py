@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from qrag_desktop.core.errors import ConfigError, ModelLoadError
-from qrag_desktop.core.models.device import configure_cpu_threads, pick_device
+from qrag_desktop.core.models.device import batch_tokens_for, configure_cpu_threads, pick_device
 from qrag_desktop.core.models.loading import resolve_model
 from qrag_desktop.core.models.numerics import (
     SAMPLE_PASSAGES,
@@ -36,6 +36,11 @@ from qrag_desktop.core.models.numerics import (
 log = logging.getLogger(__name__)
 
 MIN_DIM = 32
+# Padded tokens per forward pass on a CPU. Measured on 2 cores with the Qwen3-0.6B shape and chunks
+# of 120-380 tokens (int8): 400 and 800 tokens ran at 238-240 tokens/s, 1600 at 224, 3200 at 201,
+# 8192 at about 85: big batches overflow the caches with activations and pad more. So a CPU batch
+# holds two to four chunks; a GPU's budget comes from its free memory.
+CPU_BATCH_TOKENS = 1024
 # Qwen3-Embedding's query prompt: "Instruct: {task}\nQuery:" (no space after "Query:").
 _INSTRUCT_PROMPT = re.compile(r"^Instruct: (?P<task>.*)\nQuery:$", re.DOTALL)
 
@@ -110,6 +115,7 @@ class Embedder:
         self._lock = threading.Lock()
         self._st: Any = None  # sentence_transformers.SentenceTransformer once warmed up
         self._device: str | None = None
+        self._batch_tokens = CPU_BATCH_TOKENS
         self._full_dim: int | None = None
         self._query_prompt: str | None = None
         self._document_prompt: str | None = None
@@ -152,6 +158,7 @@ class Embedder:
             )
             self._full_dim = int(full)
             self._device = device
+            self._batch_tokens = batch_tokens_for(device, per_token_bytes=128 * 1024, cpu_default=CPU_BATCH_TOKENS)
             self.numeric = decision
             log.info(
                 "Loaded embedding model %s on %s (dim %d of %d, max %s tokens, padding %s, %s: %s)",
@@ -285,16 +292,23 @@ class Embedder:
         )["input_ids"]
         return [len(ids) for ids in encoded]
 
-    def embed_documents(self, texts: Sequence[str], *, batch_tokens: int = 8192) -> Iterator[EmbedBatch]:
+    @property
+    def batch_tokens(self) -> int:
+        """Padded tokens per forward pass on this device (loads the model)."""
+        self._require()
+        return self._batch_tokens
+
+    def embed_documents(self, texts: Sequence[str], *, batch_tokens: int | None = None) -> Iterator[EmbedBatch]:
         """Embed passages batch by batch, yielding after each so the caller can report and cancel.
 
         Texts are sorted by length and packed so that a batch's padded size (rows x longest row)
-        stays within ``batch_tokens``: little padding, bounded memory. ``EmbedBatch.indices`` map
-        the rows back to ``texts``.
+        stays within ``batch_tokens`` (default: the device's budget, see ``CPU_BATCH_TOKENS``): little
+        padding, bounded memory. ``EmbedBatch.indices`` map the rows back to ``texts``.
         """
         if not texts:
             return
         st = self._require()
+        budget = batch_tokens or self._batch_tokens
         dim = self.dimension
         lengths = self.token_lengths(texts, prompt=self._document_prompt)
         order = np.argsort(-np.asarray(lengths), kind="stable")
@@ -303,7 +317,7 @@ class Embedder:
         for idx in order.tolist():
             # Sorted longest first, so the first row of a batch sets its padded length.
             longest = max(longest, lengths[idx])
-            if batch and (len(batch) + 1) * longest > batch_tokens:
+            if batch and (len(batch) + 1) * longest > budget:
                 yield self._encode_batch(st, texts, batch, dim)
                 batch, longest = [], lengths[idx]
             batch.append(idx)
@@ -320,7 +334,7 @@ class Embedder:
             )
         return EmbedBatch(indices=np.asarray(batch, dtype=np.int64), vectors=_normalize(vectors, dim))
 
-    def embed_all(self, texts: Sequence[str], *, batch_tokens: int = 8192) -> npt.NDArray[np.float32]:
+    def embed_all(self, texts: Sequence[str], *, batch_tokens: int | None = None) -> npt.NDArray[np.float32]:
         """All passage vectors at once, in the order of ``texts`` (shape (len(texts), dimension))."""
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for batch in self.embed_documents(texts, batch_tokens=batch_tokens):
