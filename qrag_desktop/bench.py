@@ -67,6 +67,9 @@ def add_bench_parser(sub: Any) -> None:
     b.add_argument("--rerank-candidates", type=int, default=None, help="hits the reranker reads per query")
     b.add_argument("--rerank-sizes", default="10,30", help="candidate counts timed (default 10,30)")
     b.add_argument("--skip-naive", action="store_true", help="skip the seed's way (faster)")
+    b.add_argument(
+        "--no-parts", action="store_true", help="skip timing what each reranking technique buys (faster)"
+    )
     b.add_argument("--standins", help="where real-shape stand-ins are built and kept")
 
 
@@ -262,6 +265,37 @@ def seed_rerank(
     return torch.sigmoid(last[:, yes] - last[:, no]).float().tolist()
 
 
+def rerank_parts(
+    reranker: Any, query: str, documents: Sequence[str], path: str, device: str, load: Callable[..., Any]
+) -> dict[str, float | None]:
+    """``Reranker.score`` on the same candidates with its techniques switched on one at a time, so
+    the report says what each bought: last-position logits with length-sorted packs (no shared
+    prefix, whole documents), then the shared prefix, then the document budget (the app in fp32),
+    then int8 (timed even where the quality guard keeps fp32 for these weights: what it would buy)."""
+    budget, share, model, numeric = reranker.max_doc_tokens, reranker.share_prefix, reranker._model, reranker.numeric
+    parts: dict[str, float | None] = {}
+    fp32 = model if numeric is None or numeric.format == "fp32" else load(path, device, "fp32")
+    try:
+        reranker._model = fp32
+        reranker.max_doc_tokens, reranker.share_prefix = 1_000_000, False
+        parts["last_logits_packed_fp32"] = _r(timed(partial(reranker.score, query, documents)), 0)
+        reranker.share_prefix = True
+        parts["plus_shared_prefix_fp32"] = _r(timed(partial(reranker.score, query, documents)), 0)
+        reranker.max_doc_tokens = budget
+        parts["plus_doc_budget_fp32"] = _r(timed(partial(reranker.score, query, documents)), 0)
+        fp32 = None
+        reranker._model = None
+        gc.collect()
+        if device == "cpu":
+            reranker._model = model if numeric is not None and numeric.format == "int8" else load(path, device, "int8")
+            reranker.score(query, documents[:2])  # warm-up: first quantized calls pay one-off costs
+            parts["plus_int8"] = _r(timed(partial(reranker.score, query, documents)), 0)
+    finally:
+        reranker._model, reranker.max_doc_tokens, reranker.share_prefix = model, budget, share
+        gc.collect()
+    return parts
+
+
 # -- measuring -------------------------------------------------------------------------------------
 
 
@@ -397,6 +431,11 @@ def run_bench(args: argparse.Namespace) -> int:
             for n in sizes:
                 report[f"rerank{n}_ms"] = _r(timed(partial(reranker.score, query, candidates[n])), 0)
         report["rerank_numeric"] = _decision(reranker.numeric)
+        if not quick and not getattr(args, "no_parts", False):
+            with _stage(report, "rerank_parts", verbose):
+                report["rerank10_parts_ms"] = rerank_parts(
+                    reranker, query, candidates[10], str(_resolve(rerank_model)), device, load_causal_lm
+                )
         report["rerank_max_doc_tokens"] = reranker.max_doc_tokens
         report["rerank_doc_tokens_mean"] = _r(
             statistics.mean(
@@ -565,6 +604,9 @@ def _print_human(r: dict[str, Any]) -> None:
                 f"Rerank {n}:  {fmt(r[f'rerank{n}_ms'])} ms ({rn.get('format')}) vs seed "
                 f"{fmt(r[f'rerank{n}_ms_naive'])} ms: x{fmt(r[f'rerank{n}_speedup'])}"
             )
+    parts = r.get("rerank10_parts_ms") or {}
+    if parts:
+        print("  parts:    " + ", ".join(f"{k} {fmt(v)} ms" for k, v in parts.items()))
     print(
         f"Search:     p50 {fmt(r['search_p50_ms'])} ms, p95 {fmt(r['search_p95_ms'])} ms "
         f"({r['search_questions']} questions; index {r['index']['model']}, {r['index']['chunks']} chunks)"

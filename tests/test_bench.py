@@ -63,3 +63,23 @@ def test_bench_finds_the_shared_corpus_from_a_subfolder(tmp_path: Path) -> None:
     start.mkdir(parents=True)
     assert find_shared(Path("shared") / "corpora" / "x", start) == tmp_path / "shared" / "corpora" / "x"
     assert find_shared(Path("shared") / "corpora" / "y", start) is None
+
+
+def test_rerank_parts_time_each_technique_and_leave_the_reranker_as_it_was(standin_reranker_path: str) -> None:
+    from qrag_desktop.bench import rerank_parts
+    from qrag_desktop.core.models.reranker import Reranker, load_causal_lm
+
+    reranker = Reranker(standin_reranker_path, device="cpu", precision="fp32")
+    docs = [f"Passage {i} about collections, indexes and flushing. " * (i + 1) for i in range(6)]
+    before = reranker.score("How do I flush?", docs)
+    parts = rerank_parts(reranker, "How do I flush?", docs, standin_reranker_path, "cpu", load_causal_lm)
+    assert set(parts) == {
+        "last_logits_packed_fp32",
+        "plus_shared_prefix_fp32",
+        "plus_doc_budget_fp32",
+        "plus_int8",
+    }
+    assert all(v is not None and v > 0 for v in parts.values())
+    # The measured switches are put back: the app's own scores come out unchanged.
+    assert reranker.share_prefix and reranker.numeric is not None and reranker.numeric.format == "fp32"
+    assert reranker.score("How do I flush?", docs) == pytest.approx(before, abs=1e-6)

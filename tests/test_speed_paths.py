@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -126,7 +127,10 @@ def test_auto_keeps_fp32_when_the_faster_format_loses_quality(tmp_path: Path) ->
     assert [v["format"] for v in saved.values()] == ["fp32"]
 
 
-def test_auto_picks_the_faster_format_that_keeps_quality_and_remembers_it(tmp_path: Path) -> None:
+def test_auto_picks_the_faster_format_that_keeps_quality_and_remembers_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(numerics, "others_cpu_share", lambda *a: 0.0)  # an idle machine
     cal, loaded = _calibration({"fp32": 1.0, "int8": 1.001}, {"fp32": 0.05, "int8": 0.001})
     cache = tmp_path / "numerics.json"
     kwargs = dict(
@@ -144,6 +148,33 @@ def test_auto_picks_the_faster_format_that_keeps_quality_and_remembers_it(tmp_pa
     model, again = choose_format("auto", fp32_model="fp32", **kwargs)  # type: ignore[arg-type]
     assert (model, again.format, again.cached) == ("int8", "int8", True)
     assert loaded == ["int8"]  # no measuring the second time: only the chosen format is loaded
+
+
+def test_a_decision_timed_while_other_programs_were_busy_is_used_but_not_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(numerics, "others_cpu_share", lambda *a: 0.6)  # another job held the CPU
+    cal, loaded = _calibration({"fp32": 1.0, "int8": 1.001}, {"fp32": 0.05, "int8": 0.001})
+    cache = tmp_path / "numerics.json"
+    kwargs = dict(
+        kind="t", model_path=tmp_path, device="cpu", calibration=cal, candidates=["int8"], min_params=0, cache=cache
+    )
+    model, decision = choose_format("auto", fp32_model="fp32", **kwargs)  # type: ignore[arg-type]
+    assert (model, decision.format, decision.others_cpu) == ("int8", "int8", 0.6)
+    assert "not saved" in decision.reason and not cache.exists()
+    monkeypatch.setattr(numerics, "others_cpu_share", lambda *a: 0.0)
+    loaded.clear()
+    _model, again = choose_format("auto", fp32_model="fp32", **kwargs)  # type: ignore[arg-type]
+    assert not again.cached and set(again.timings_ms) == {"fp32", "int8"}  # measured again, quietly
+    assert json.loads(cache.read_text())  # and remembered this time
+
+
+def test_others_cpu_share_counts_other_processes_only() -> None:
+    cores = os.cpu_count() or 1
+    # 2 s of wall time: the machine used 2 core-seconds, all of them ours -> nobody else was busy.
+    assert numerics.others_cpu_share(2.0, 2.0, 2.0) == 0.0
+    # Another process kept one core busy the whole time.
+    assert numerics.others_cpu_share(2.0, 4.0, 2.0) == pytest.approx(1 / cores)
 
 
 def test_explicit_setting_is_honoured_and_unknown_is_refused(tmp_path: Path) -> None:

@@ -44,6 +44,8 @@ CONNECT_TIMEOUT_S = 10.0
 # list weighted 1.5 gave 0.87, and every weight from 1.0 to 2.0 at k=5 stayed within 0.868-0.872.
 RRF_K = 5
 DENSE_WEIGHT = 1.5
+# The most hits one Milvus search may return (its default ``topk`` cap).
+MAX_TOPK = 16384
 
 # VARCHAR limits are in UTF-8 bytes.
 MAX_ID_BYTES = 64
@@ -425,11 +427,15 @@ class MilvusStore:
         return [r["id"] for r in rows]
 
     def vectors_for_ids(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of ``ids`` that are real: a placeholder (all zeros, written so a
+        chunk is keyword-searchable before it is embedded) counts as missing, so it is never
+        reused in place of an embedding."""
         if not ids or self.spec() is None:
             return {}
         with self._lock, self._translate("read vectors"):
             rows = self._ready().get(self._collection, ids=list(ids), output_fields=["dense"])
-        return {r["id"]: np.asarray(r["dense"], dtype=np.float32) for r in rows}
+        vectors = ((r["id"], np.asarray(r["dense"], dtype=np.float32)) for r in rows)
+        return {i: v for i, v in vectors if not is_placeholder(v)}
 
     def count(self) -> int:
         if self.spec() is None:
@@ -472,6 +478,13 @@ class MilvusStore:
     # -- search ---------------------------------------------------------------------------------
 
     def dense_search(self, vector: np.ndarray, k: int, *, paths: Sequence[str] | None = None) -> list[Hit]:
+        """The ``k`` nearest chunks by inner product, placeholders left out.
+
+        A placeholder's vector is all zeros, so its inner product with any query is exactly 0.0;
+        a real unit vector scores exactly 0.0 only when exactly orthogonal to the query, and then
+        it is no match anyway. Placeholders tie at 0.0 above every negative score, so when some
+        were dropped and too few hits remain, the search asks for more.
+        """
         spec = self.spec()
         if spec is None or k <= 0:
             return []
@@ -479,17 +492,23 @@ class MilvusStore:
         expr = self._path_filter(paths)
         if expr is None:
             return []
-        with self._lock, self._translate("search"):
-            res = self._ready().search(
-                self._collection,
-                data=[_as_list(vector)],
-                anns_field="dense",
-                limit=k,
-                filter=expr,
-                output_fields=_OUTPUT_FIELDS,
-                search_params={"metric_type": "IP"},
-            )
-        return [_hit(h, float(h["distance"])) for h in res[0]]
+        limit = min(k, MAX_TOPK)
+        while True:
+            with self._lock, self._translate("search"):
+                res = self._ready().search(
+                    self._collection,
+                    data=[_as_list(vector)],
+                    anns_field="dense",
+                    limit=limit,
+                    filter=expr,
+                    output_fields=_OUTPUT_FIELDS,
+                    search_params={"metric_type": "IP"},
+                )
+            found = res[0]
+            hits = [_hit(h, float(h["distance"])) for h in found if float(h["distance"]) != 0.0]
+            if len(hits) >= k or len(found) < limit or limit >= MAX_TOPK:
+                return hits[:k]
+            limit = min(limit * 4, MAX_TOPK)
 
     def keyword_search(self, text: str, k: int, *, paths: Sequence[str] | None = None) -> list[Hit]:
         expr = self._path_filter(paths)
@@ -595,6 +614,11 @@ def fuse_rrf(
             hits.setdefault(h.chunk_id, h)
     order = sorted(scores, key=lambda c: scores[c], reverse=True)[:k]
     return [dataclasses.replace(hits[c], score=scores[c]) for c in order]
+
+
+def is_placeholder(vector: np.ndarray) -> bool:
+    """Is this a placeholder vector (all zeros): a chunk stored before its embedding exists?"""
+    return not np.any(vector)
 
 
 def open_store(settings: Settings, paths: Paths, token: str | None = None) -> MilvusStore:
@@ -781,5 +805,6 @@ __all__ = [
     "MilvusStore",
     "StoreStats",
     "VectorStore",
+    "is_placeholder",
     "open_store",
 ]

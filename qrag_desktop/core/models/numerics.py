@@ -5,8 +5,9 @@ the linear layers (and bf16 on CPUs with native bf16 units) can be about twice a
 which one wins depends on the CPU, so ``choose_format`` times a small workload in each candidate
 format, keeps the fastest whose outputs still agree with fp32 (embeddings: cosine >= 0.99; reranker:
 the same top-5 order), and remembers the decision per (model, device, torch version) in a small
-JSON file, so the measurement is paid once. On a GPU the choice is fixed: bf16 where supported,
-else fp16.
+JSON file, so the measurement is paid once. A decision measured while other programs kept the CPU
+busy is used but not saved (their load skews the timings), so the next start measures again. On a
+GPU the choice is fixed: bf16 where supported, else fp16.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ MIN_PARAMS_TO_CALIBRATE = 50_000_000
 # A candidate must beat fp32 by this factor to be chosen: timings on a shared machine are noisy.
 MIN_SPEEDUP = 1.15
 EMBED_MIN_COSINE = 0.99
+# Above this share of the machine's CPU time used by other processes during a timing, the timing
+# is not trusted enough to be remembered.
+MAX_OTHERS_CPU = 0.15
 RERANK_TOP = 5
 DECISIONS_FILE = "numerics.json"
 
@@ -62,6 +66,16 @@ SAMPLE_PASSAGES: tuple[str, ...] = (
     "Install the package with pip, then start the server with the default configuration file and "
     "connect to it on port 19530.",
 )
+
+
+def sample_chunks(count: int = 3) -> list[str]:
+    """Chunk-sized texts (about 250 tokens each) built from the sample passages: the embedder's
+    timing must see the lengths it will embed, because the formats' speeds differ more on long
+    inputs than on short ones."""
+    n = len(SAMPLE_PASSAGES)
+    return [" ".join(SAMPLE_PASSAGES[(i + j) % n] for j in range(n)) for i in range(count)]
+
+
 SAMPLE_QUERIES: tuple[str, ...] = (
     "How do I create a collection?",
     "Why is search slow before flushing?",
@@ -77,6 +91,7 @@ class NumericDecision:
     timings_ms: dict[str, float] = field(default_factory=dict)
     agreement: dict[str, float] = field(default_factory=dict)
     cached: bool = False
+    others_cpu: float = 0.0  # largest share of the CPU other programs used during a timing
 
 
 @dataclass(frozen=True)
@@ -211,7 +226,7 @@ def decision_key(kind: str, model_path: str | os.PathLike[str], device: str) -> 
             st = (path / name).stat()
             stamp += f"{name}:{st.st_size}:{int(st.st_mtime)};"
     cpu = torch.backends.cpu.get_cpu_capability() if device == "cpu" else ""
-    raw = f"v2|{kind}|{path}|{stamp}|{device}|{torch.__version__}|{cpu}|{torch.get_num_threads()}"
+    raw = f"v3|{kind}|{path}|{stamp}|{device}|{torch.__version__}|{cpu}|{torch.get_num_threads()}"
     return f"{kind}:{path.name}:{hashlib.sha256(raw.encode()).hexdigest()[:16]}"
 
 
@@ -239,11 +254,30 @@ def cpu_candidates() -> list[str]:
     return ["int8", "bf16"] if cpu_has_native_bf16() else ["int8"]
 
 
-def _timed(probe: Callable[[Any], T], model: Any) -> tuple[T, float]:
-    t0 = time.perf_counter()
+def _machine_busy_s() -> float:
+    """CPU seconds all processes on this machine have used (every core, since boot)."""
+    import psutil
+
+    t = psutil.cpu_times()
+    return float(sum(t)) - float(t.idle) - float(getattr(t, "iowait", 0.0))
+
+
+def others_cpu_share(wall_s: float, machine_busy_s: float, own_cpu_s: float) -> float:
+    """Share of the machine's CPU capacity that other processes used during ``wall_s`` seconds."""
+    cores = os.cpu_count() or 1
+    if wall_s <= 0:
+        return 0.0
+    return max(0.0, machine_busy_s - own_cpu_s) / (wall_s * cores)
+
+
+def _timed(probe: Callable[[Any], T], model: Any) -> tuple[T, float, float]:
+    """``probe(model)``'s output, its wall time in ms, and the CPU share other programs took meanwhile."""
+    busy0, own0, t0 = _machine_busy_s(), time.process_time(), time.perf_counter()
     with torch.inference_mode(), quiet_quantized():
         out = probe(model)
-    return out, (time.perf_counter() - t0) * 1000
+    wall = time.perf_counter() - t0
+    others = others_cpu_share(wall, _machine_busy_s() - busy0, time.process_time() - own0)
+    return out, wall * 1000, others
 
 
 def choose_format(
@@ -287,7 +321,8 @@ def choose_format(
     key = decision_key(kind, model_path, device)
     saved = _read_decisions(cache).get(key)
     if isinstance(saved, dict) and saved.get("format") in ("fp32", "bf16", "int8"):
-        decision = NumericDecision(**{**saved, "cached": True})
+        known = set(NumericDecision.__dataclass_fields__)
+        decision = NumericDecision(**{**{k: v for k, v in saved.items() if k in known}, "cached": True})
         if decision.format == "fp32":
             return fp32_model if fp32_model is not None else calibration.load("fp32"), decision
         del fp32_model
@@ -298,7 +333,7 @@ def choose_format(
     if fp32_model is None:
         fp32_model = calibration.load("fp32")
     calibration.probe(fp32_model)  # warm-up: first calls pay one-off allocations
-    reference, fp32_ms = _timed(calibration.probe, fp32_model)
+    reference, fp32_ms, others = _timed(calibration.probe, fp32_model)
     timings = {"fp32": round(fp32_ms, 1)}
     agreement: dict[str, float] = {}
     best, best_ms = "fp32", fp32_ms
@@ -308,7 +343,8 @@ def choose_format(
         try:
             model = calibration.load(fmt)
             calibration.probe(model)
-            out, ms = _timed(calibration.probe, model)
+            out, ms, busy = _timed(calibration.probe, model)
+            others = max(others, busy)
         except Exception as exc:  # a format this build cannot run is simply not a candidate
             log.info("numeric format %s does not run here: %s", fmt, exc)
             continue
@@ -321,8 +357,14 @@ def choose_format(
         if verdict.ok and ms * MIN_SPEEDUP < best_ms:
             best, best_ms = fmt, ms
     reason = "fastest that keeps quality" if best != "fp32" else "no faster format kept quality"
-    decision = NumericDecision(format=best, reason=reason, timings_ms=timings, agreement=agreement)
-    _write_decision(cache, key, decision)
+    if others > MAX_OTHERS_CPU:
+        reason += f" (other programs used {others:.0%} of the CPU meanwhile: not saved, measured again next time)"
+        log.info("%s: %s", kind, reason)
+    decision = NumericDecision(
+        format=best, reason=reason, timings_ms=timings, agreement=agreement, others_cpu=round(others, 3)
+    )
+    if others <= MAX_OTHERS_CPU:
+        _write_decision(cache, key, decision)
     return calibration.load(best), decision
 
 
@@ -338,6 +380,8 @@ __all__ = [
     "cpu_has_native_bf16",
     "embeddings_agree",
     "gpu_dtype",
+    "others_cpu_share",
     "quantize_int8",
     "rankings_agree",
+    "sample_chunks",
 ]
