@@ -5,14 +5,19 @@ Order of writes (why a kill -9 at any moment loses nothing and doubles nothing):
 1. Before any chunk of a file is written, its manifest row is set to ``writing`` with the new
    chunk ids. A crash after this point leaves a row that the next run re-processes.
 2. Chunks are upserted by deterministic id (hash of path, position, text): writing the same
-   chunk twice replaces it, so re-processing never creates duplicates.
+   chunk twice replaces it, so re-processing never creates duplicates. A chunk is written
+   twice on purpose: right after its file is parsed, with a placeholder (all-zero) vector, so
+   keyword search finds it while embedding is still running; then, once embedded, with its
+   real vector under the same id. Dense search leaves placeholders out.
 3. The store is flushed, then every chunk stored under the file's path whose id is not in the
    new list (an older version's, or a crashed run's) is deleted: no orphans survive.
-4. Only then is the manifest row set to ``done``. So ``done`` always means "all chunks stored".
+4. Only then is the manifest row set to ``done``. So ``done`` always means "all chunks stored
+   with their real vectors".
 
-On re-processing, chunks already stored under their id are not embedded again, so the work
-done before a crash is kept. Deleted files lose their chunks first and their manifest row
-last, so a crash in between is simply repeated.
+On re-processing, chunks already stored under their id with a real vector are not embedded
+again, so the work done before a crash is kept; a placeholder counts as not embedded. Deleted
+files lose their chunks first and their manifest row last, so a crash in between is simply
+repeated.
 """
 
 from __future__ import annotations
@@ -103,6 +108,7 @@ class _Pending:
     digest: str
     chunks: list[Chunk]
     reuse: dict[str, np.ndarray] = field(default_factory=dict)  # chunk id -> vector we already have
+    missing: list[Chunk] = field(default_factory=list)  # stored as placeholders: still to embed
 
 
 def file_digest(path: Path) -> str:
@@ -213,9 +219,11 @@ class Indexer:
             vanished = self._vanished(roots, seen, only_set)
             vanished_by_hash = {rec.hash: rec for rec in vanished if rec.status == "done"}
 
-            # 4. parse and chunk what changed
+            # 4. parse and chunk what changed; store each few files' chunks at once as
+            #    placeholders, so keyword search finds them long before they are embedded
             pending: list[_Pending] = []
-            chunks_total = 0
+            unstored: list[_Pending] = []  # parsed, not yet written as placeholders
+            unstored_chunks = chunks_total = 0
             for path, folder, size, mtime_ns, digest in todo:
                 control.checkpoint()
                 yield IndexProgress(
@@ -240,7 +248,14 @@ class Indexer:
                 if old is not None:  # a rename or move: reuse the vectors by position
                     item.reuse = self._vectors_by_position(old.chunk_ids, chunks)
                 pending.append(item)
+                unstored.append(item)
+                unstored_chunks += len(chunks)
                 chunks_total += len(chunks)
+                if unstored_chunks >= self.batch_chunks:
+                    added += self._write_placeholders(unstored)
+                    unstored, unstored_chunks = [], 0
+            if unstored:
+                added += self._write_placeholders(unstored)
 
             # vanished files: chunks first, manifest row last
             for rec in vanished:
@@ -372,6 +387,38 @@ class Indexer:
             return {}
         return {c.id: old_vecs[o] for o, c in zip(old_ids, chunks, strict=True) if o in old_vecs}
 
+    def _write_placeholders(self, items: list[_Pending]) -> int:
+        """Mark ``items`` writing, then store every chunk that has no real vector yet: with a vector
+        kept from a rename when there is one, else with a placeholder that keyword search finds
+        and dense search skips. Fills each item's ``missing`` (what is left to embed).
+
+        Returns how many chunks were stored for good (not as placeholders). Without an embedding
+        model a zero vector is final, so then every chunk written counts.
+        """
+        for item in items:
+            self._record(item, "writing")
+        real = self.store.vectors_for_ids([c.id for item in items for c in item.chunks])
+        zero = np.zeros(self.dimension, dtype=np.float32)
+        rows: list[Chunk] = []
+        vecs: list[np.ndarray] = []
+        placeholders = 0
+        for item in items:
+            item.missing = []
+            for c in item.chunks:
+                if c.id in real:  # embedded by a run that stopped before marking the file done
+                    continue
+                vec = item.reuse.get(c.id)
+                if vec is None:
+                    vec = zero
+                    if self.embedder is not None:
+                        item.missing.append(c)
+                        placeholders += 1
+                rows.append(c)
+                vecs.append(vec)
+        if rows:
+            self.store.upsert(rows, np.stack(vecs).astype(np.float32, copy=False))
+        return len(rows) - placeholders
+
     def _write_group(
         self,
         group: list[_Pending],
@@ -382,14 +429,8 @@ class Indexer:
         chunks_total: int,
         t_embed: float,
     ) -> Iterator[IndexProgress | tuple[int, int]]:
-        # (1) mark writing, and find what a crashed run already stored
-        need: list[Chunk] = []
-        have: dict[str, np.ndarray] = {}
+        """Embed the group's placeholders and store their real vectors, then finish its files."""
         for item in group:
-            self._record(item, "writing")
-            stored = set(self.store.ids_for_path(item.path))
-            have.update(item.reuse)
-            need.extend(c for c in item.chunks if c.id not in stored and c.id not in item.reuse)
             yield IndexProgress(
                 "embedding",
                 files_done,
@@ -400,48 +441,45 @@ class Indexer:
                 file=FileStatus(item.path, "embedding", chunks=len(item.chunks)),
             )
 
-        # (2) embed what is missing, batch by batch (pause/cancel between batches)
-        vectors: dict[str, np.ndarray] = dict(have)
+        # (1) embed the placeholders, batch by batch (pause/cancel between batches)
+        need = [c for item in group for c in item.missing]
+        vectors: dict[str, np.ndarray] = {}
         if need:
-            texts = [c.embed_text for c in need]
-            if self.embedder is None:
-                zero = np.zeros(self.dimension, dtype=np.float32)
-                for c in need:
-                    vectors[c.id] = zero
-            else:
-                n_done = 0
-                batches = self.embedder.embed_documents(texts, batch_tokens=self.embed_batch_tokens)
-                while True:
-                    with self.model_lock:
-                        batch = next(batches, None)
-                    if batch is None:
-                        break
-                    for idx, vec in zip(batch.indices, batch.vectors, strict=True):
-                        vectors[need[int(idx)].id] = vec
-                    n_done += len(batch.indices)
-                    elapsed = max(time.monotonic() - t_embed, 1e-6)
-                    done_now = chunks_done + n_done
-                    rate = done_now / elapsed
-                    eta = (chunks_total - done_now) / rate if rate > 0 else None
-                    yield IndexProgress(
-                        "embedding",
-                        files_done,
-                        files_total,
-                        done_now,
-                        chunks_total,
-                        current=group[-1].path,
-                        chunks_per_s=rate,
-                        eta_s=eta,
-                    )
-                    control.checkpoint()
+            assert self.embedder is not None
+            n_done = 0
+            batches = self.embedder.embed_documents(
+                [c.embed_text for c in need], batch_tokens=self.embed_batch_tokens
+            )
+            while True:
+                with self.model_lock:
+                    batch = next(batches, None)
+                if batch is None:
+                    break
+                for idx, vec in zip(batch.indices, batch.vectors, strict=True):
+                    vectors[need[int(idx)].id] = vec
+                n_done += len(batch.indices)
+                elapsed = max(time.monotonic() - t_embed, 1e-6)
+                done_now = chunks_done + n_done
+                rate = done_now / elapsed
+                eta = (chunks_total - done_now) / rate if rate > 0 else None
+                yield IndexProgress(
+                    "embedding",
+                    files_done,
+                    files_total,
+                    done_now,
+                    chunks_total,
+                    current=group[-1].path,
+                    chunks_per_s=rate,
+                    eta_s=eta,
+                )
+                control.checkpoint()
         added = 0
-        to_write = [c for item in group for c in item.chunks if c.id in vectors]
-        if to_write:
-            mat = np.stack([vectors[c.id] for c in to_write]).astype(np.float32, copy=False)
-            self.store.upsert(to_write, mat)
-            added = len(to_write)
+        if need:  # the real vectors replace the placeholders, under the same ids
+            mat = np.stack([vectors[c.id] for c in need]).astype(np.float32, copy=False)
+            self.store.upsert(need, mat)
+            added = len(need)
         self.store.flush()
-        # (3) delete what is stored under these paths but no longer part of them
+        # (2) delete what is stored under these paths but no longer part of them
         removed = 0
         for item in group:
             keep = {c.id for c in item.chunks}
@@ -451,7 +489,7 @@ class Indexer:
                 removed += len(stale)
         if removed:
             self.store.flush()
-        # (4) done
+        # (3) done: every chunk is stored with its real vector
         for item in group:
             self._record(item, "done")
             files_done += 1
