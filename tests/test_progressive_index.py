@@ -78,23 +78,26 @@ def until_first_file_done(events: Iterator[IndexProgress | IndexReport]) -> str:
 
 def test_a_file_is_found_by_keyword_before_it_is_embedded(engine: Engine, folder: Path) -> None:
     events = engine.index([folder])
-    first_done = until_first_file_done(events)
-    last = path_of(folder, LAST)
-    assert first_done != last
-    assert engine.manifest.get(last).status == "writing"  # not embedded yet
+    try:
+        first_done = until_first_file_done(events)
+        last = path_of(folder, LAST)
+        assert first_done != last
+        assert engine.manifest.get(last).status == "writing"  # not embedded yet
 
-    # keyword search, and the app's own (hybrid) search, find the file that is not embedded yet
-    assert [h.path for h in engine.store.keyword_search(LAST_WORD, 3)] == [last]
-    result = engine.search(f"where is the {LAST_WORD} archive", rerank=False)
-    assert last in [h.path for h in result.hits]
+        # keyword search, and the app's own (hybrid) search, find the file not embedded yet
+        assert [h.path for h in engine.store.keyword_search(LAST_WORD, 3)] == [last]
+        result = engine.search(f"where is the {LAST_WORD} archive", rerank=False)
+        assert last in [h.path for h in result.hits]
 
-    # dense search sees only what has real vectors: the finished file, no placeholder
-    query = engine.embedder().embed_query("archive catalogue cards")
-    dense = engine.store.dense_search(query, k=50)
-    assert {h.path for h in dense} == {first_done}
-    assert all(h.score != 0.0 for h in dense)
+        # dense search sees only what has real vectors: the finished file, no placeholder
+        query = engine.embedder().embed_query("archive catalogue cards")
+        dense = engine.store.dense_search(query, k=50)
+        assert {h.path for h in dense} == {first_done}
+        assert all(h.score != 0.0 for h in dense)
 
-    report = finish(events)
+        report = finish(events)
+    finally:
+        events.close()  # a run left suspended would write to the store after the test closed it
     assert report.files_indexed == len(DOCS) and not report.cancelled
     # now the same passage has its real vector: dense search finds it, its vector is not zero
     dense = engine.store.dense_search(query, k=50)
@@ -141,15 +144,16 @@ def test_a_run_stopped_before_vectors_is_finished_by_the_next(
     """Stopped after the placeholders were stored, before any vector: the next run embeds them all."""
     control = JobControl()
     events = engine.index([folder], control)
-    for ev in events:
-        if isinstance(ev, IndexProgress) and ev.stage == "embedding":
-            break  # the first group starts embedding: every file is stored as placeholders
-    if stop == "cancel":
-        control.cancel()
-        report = finish(events)
-        assert report.cancelled and report.files_indexed == 0
-    else:
-        events.close()  # the job dies where it stands (what survives a kill: stored, not flagged done)
+    try:
+        for ev in events:
+            if isinstance(ev, IndexProgress) and ev.stage == "embedding":
+                break  # the first group starts embedding: every file is stored as placeholders
+        if stop == "cancel":
+            control.cancel()
+            report = finish(events)
+            assert report.cancelled and report.files_indexed == 0
+    finally:
+        events.close()  # "abandon": the job dies where it stands, as in a kill (nothing flagged done)
     ids = all_ids(engine)
     assert len(ids) == len(DOCS)  # one passage per file, each a placeholder
     assert engine.store.vectors_for_ids(ids) == {}
