@@ -70,7 +70,10 @@ def add_bench_parser(sub: Any) -> None:
     b.add_argument("--rerank-candidates", type=int, default=None, help="hits the reranker reads per query")
     b.add_argument("--rerank-sizes", default="10,30", help="candidate counts timed (default 10,30)")
     b.add_argument(
-        "--rss-files", type=int, default=None, help="files indexed in a process of its own to measure memory (0: skip)"
+        "--rss-files",
+        type=int,
+        default=None,
+        help="files indexed in a process of its own to measure memory (0: skip)",
     )
     b.add_argument("--skip-naive", action="store_true", help="skip the seed's way (faster)")
     b.add_argument(
@@ -344,7 +347,12 @@ def rerank_parts(
     the report says what each bought: last-position logits with length-sorted packs (no shared
     prefix, whole documents), then the shared prefix, then the document budget (the app in fp32),
     then int8 (timed even where the quality guard keeps fp32 for these weights: what it would buy)."""
-    budget, share, model, numeric = reranker.max_doc_tokens, reranker.share_prefix, reranker._model, reranker.numeric
+    budget, share, model, numeric = (
+        reranker.max_doc_tokens,
+        reranker.share_prefix,
+        reranker._model,
+        reranker.numeric,
+    )
     parts: dict[str, float | None] = {}
     fp32 = model if numeric is None or numeric.format == "fp32" else load(path, device, "fp32")
     try:
@@ -359,7 +367,9 @@ def rerank_parts(
         reranker._model = None
         gc.collect()
         if device == "cpu":
-            reranker._model = model if numeric is not None and numeric.format == "int8" else load(path, device, "int8")
+            reranker._model = (
+                model if numeric is not None and numeric.format == "int8" else load(path, device, "int8")
+            )
             reranker.score(query, documents[:2])  # warm-up: first quantized calls pay one-off costs
             parts["plus_int8"] = _r(timed(partial(reranker.score, query, documents)), 0)
     finally:
@@ -606,13 +616,20 @@ def run_bench(args: argparse.Namespace) -> int:
                     spread(files, n_rss),
                     corpus,
                     Path(tmp.name),
-                    Settings(embed_model=embed_model, rerank_model=rerank_model, device=device, numeric=args.precision),
+                    Settings(
+                        embed_model=embed_model,
+                        rerank_model=rerank_model,
+                        device=device,
+                        numeric=args.precision,
+                    ),
                     questions[0] if questions else DEFAULT_QUESTIONS[0],
                 )
             report["memory_own_process"] = own
             report["peak_rss_index_mb"] = own.get("index_peak_rss_mb") or report["peak_rss_index_mb"]
             report["peak_rss_answer_mb"] = own.get("answer_peak_rss_mb") or report["peak_rss_answer_mb"]
-        report["peak_rss_mb"] = _r(max(report["peak_rss_index_mb"] or 0, report["peak_rss_answer_mb"] or 0), 0)
+        report["peak_rss_mb"] = _r(
+            max(report["peak_rss_index_mb"] or 0, report["peak_rss_answer_mb"] or 0), 0
+        )
         report["machine"]["load_average_end"] = _load_average()
         report["settings"] = {
             "precision": args.precision,

@@ -71,7 +71,9 @@ def test_bench_finds_the_shared_corpus_from_a_subfolder(tmp_path: Path) -> None:
     assert find_shared(Path("shared") / "corpora" / "y", start) is None
 
 
-def test_rerank_parts_time_each_technique_and_leave_the_reranker_as_it_was(standin_reranker_path: str) -> None:
+def test_rerank_parts_time_each_technique_and_leave_the_reranker_as_it_was(
+    standin_reranker_path: str,
+) -> None:
     from qrag_desktop.bench import rerank_parts
     from qrag_desktop.core.models.reranker import Reranker, load_causal_lm
 

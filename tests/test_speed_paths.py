@@ -107,7 +107,12 @@ def _calibration(outputs: dict[str, float], times: dict[str, float]) -> tuple[Ca
     ), loaded
 
 
-def test_auto_keeps_fp32_when_the_faster_format_loses_quality(tmp_path: Path) -> None:
+def test_auto_keeps_fp32_when_the_faster_format_loses_quality(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        numerics, "others_cpu_share", lambda *a: 0.0
+    )  # an idle machine: the decision is saved
     cal, loaded = _calibration({"fp32": 1.0, "int8": 0.5}, {"fp32": 0.05, "int8": 0.001})
     cache = tmp_path / "numerics.json"
     model, decision = choose_format(
@@ -157,7 +162,13 @@ def test_a_decision_timed_while_other_programs_were_busy_is_used_but_not_saved(
     cal, loaded = _calibration({"fp32": 1.0, "int8": 1.001}, {"fp32": 0.05, "int8": 0.001})
     cache = tmp_path / "numerics.json"
     kwargs = dict(
-        kind="t", model_path=tmp_path, device="cpu", calibration=cal, candidates=["int8"], min_params=0, cache=cache
+        kind="t",
+        model_path=tmp_path,
+        device="cpu",
+        calibration=cal,
+        candidates=["int8"],
+        min_params=0,
+        cache=cache,
     )
     model, decision = choose_format("auto", fp32_model="fp32", **kwargs)  # type: ignore[arg-type]
     assert (model, decision.format, decision.others_cpu) == ("int8", "int8", 0.6)
@@ -207,3 +218,28 @@ def test_int8_models_run_and_stay_close(standin_embedder_path: str, standin_rera
     r = Reranker(standin_reranker_path, device="cpu", precision="int8")
     scores = r.score(QUERY, DOCS)
     assert len(scores) == len(DOCS) and all(0.0 < s < 1.0 for s in scores)
+
+
+def test_block_by_block_loading_gives_the_same_model_as_a_plain_fp32_load(standin_embedder_path: str) -> None:
+    from sentence_transformers import SentenceTransformer
+
+    from qrag_desktop.core.models.embedder import load_sentence_transformer
+
+    texts = list(numerics.SAMPLE_PASSAGES[:4])
+    plain = SentenceTransformer(standin_embedder_path, device="cpu", model_kwargs={"dtype": torch.float32})
+    ours = load_sentence_transformer(standin_embedder_path, "cpu", "fp32")
+    assert {p.dtype for p in ours.parameters()} == {torch.float32}  # never the checkpoint's bf16 on a CPU
+    np.testing.assert_allclose(ours.encode(texts), plain.encode(texts), atol=1e-5)
+    quantized = load_sentence_transformer(standin_embedder_path, "cpu", "int8")
+    linears = [m for m in quantized[0].auto_model.modules() if isinstance(m, torch.nn.Linear)]
+    assert linears == []  # every linear layer runs in int8
+    assert quantized.encode(texts).shape == plain.encode(texts).shape
+
+
+def test_int8_reranker_keeps_its_output_head_in_float(standin_reranker_path: str) -> None:
+    from qrag_desktop.core.models.reranker import load_causal_lm
+
+    model = load_causal_lm(standin_reranker_path, "cpu", "int8")
+    assert not any(isinstance(m, torch.nn.Linear) for m in model.model.layers.modules())
+    head = model.get_output_embeddings()
+    assert isinstance(head, torch.nn.Linear) and head.weight.dtype == torch.float32

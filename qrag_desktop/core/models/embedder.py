@@ -26,10 +26,11 @@ from qrag_desktop.core.models.numerics import (
     Calibration,
     NumericDecision,
     check_precision,
+    checkpoint_dtype,
     choose_format,
+    convert_for_cpu,
     embeddings_agree,
     gpu_dtype,
-    quantize_int8,
     quiet_quantized,
     sample_chunks,
 )
@@ -68,17 +69,16 @@ def _normalize(vectors: npt.NDArray[Any], dim: int) -> npt.NDArray[np.float32]:
 
 def load_sentence_transformer(path: str, device: str, fmt: str) -> Any:
     """A SentenceTransformer in numeric format ``fmt`` (fp32/bf16/int8 on a CPU; half on a GPU)."""
-    import torch
     from sentence_transformers import SentenceTransformer
 
-    # Always an explicit dtype: sentence-transformers otherwise keeps the checkpoint's (bf16 for the
-    # Qwen repositories), which CPUs without native bf16 emulate several times slower than fp32.
-    model_kwargs: dict[str, Any] = {"dtype": torch.bfloat16 if fmt == "bf16" else torch.float32}
     if device != "cpu":
-        model_kwargs = {"dtype": gpu_dtype(device), "attn_implementation": "sdpa"}
-    st = SentenceTransformer(path, device=device, model_kwargs=model_kwargs)
-    if device == "cpu" and fmt == "int8":
-        quantize_int8(st[0].auto_model)  # type: ignore[arg-type]  # the transformer's linear layers; pooling has none
+        model_kwargs: dict[str, Any] = {"dtype": gpu_dtype(device), "attn_implementation": "sdpa"}
+        return SentenceTransformer(path, device=device, model_kwargs=model_kwargs)
+    # Loaded in the checkpoint's dtype, then converted block by block: never the checkpoint's bf16
+    # left as it is on a CPU without native bf16 (emulated, several times slower than fp32), and
+    # never a whole fp32 copy beside it (see convert_for_cpu).
+    st = SentenceTransformer(path, device=device, model_kwargs={"dtype": checkpoint_dtype(path)})
+    convert_for_cpu(st[0].auto_model, fmt)  # type: ignore[arg-type]  # the transformer; pooling has no weights
     return st
 
 
@@ -159,7 +159,9 @@ class Embedder:
             )
             self._full_dim = int(full)
             self._device = device
-            self._batch_tokens = batch_tokens_for(device, per_token_bytes=128 * 1024, cpu_default=CPU_BATCH_TOKENS)
+            self._batch_tokens = batch_tokens_for(
+                device, per_token_bytes=128 * 1024, cpu_default=CPU_BATCH_TOKENS
+            )
             self.numeric = decision
             log.info(
                 "Loaded embedding model %s on %s (dim %d of %d, max %s tokens, padding %s, %s: %s)",
@@ -304,7 +306,9 @@ class Embedder:
         self._require()
         return self._batch_tokens
 
-    def embed_documents(self, texts: Sequence[str], *, batch_tokens: int | None = None) -> Iterator[EmbedBatch]:
+    def embed_documents(
+        self, texts: Sequence[str], *, batch_tokens: int | None = None
+    ) -> Iterator[EmbedBatch]:
         """Embed passages batch by batch, yielding after each so the caller can report and cancel.
 
         Texts are sorted by length and packed so that a batch's padded size (rows x longest row)

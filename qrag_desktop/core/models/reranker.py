@@ -23,9 +23,10 @@ from qrag_desktop.core.models.numerics import (
     Calibration,
     NumericDecision,
     check_precision,
+    checkpoint_dtype,
     choose_format,
+    convert_for_cpu,
     gpu_dtype,
-    quantize_int8,
     quiet_quantized,
     rankings_agree,
 )
@@ -80,17 +81,17 @@ def load_causal_lm(path: str, device: str, fmt: str) -> Any:
     """The reranking model in numeric format ``fmt`` (fp32/bf16/int8 on a CPU; half on a GPU)."""
     from transformers import AutoModelForCausalLM
 
-    dtype = gpu_dtype(device) if device != "cpu" else (torch.bfloat16 if fmt == "bf16" else torch.float32)
-    kwargs: dict[str, Any] = {"dtype": dtype}
     if device != "cpu":
-        kwargs["attn_implementation"] = "sdpa"  # fused attention kernels (FlashAttention-backed on CUDA)
-    model: Any = AutoModelForCausalLM.from_pretrained(path, **kwargs)
-    model.to(device).eval()
-    if device == "cpu" and fmt == "int8":
-        # The decoder layers only: the output head is read for two rows ("yes", "no") and the
-        # embedding table is a lookup, so quantizing them would cost quality and save nothing.
-        quantize_int8(model.model.layers)
-    return model
+        # Fused attention kernels (FlashAttention-backed on CUDA).
+        model: Any = AutoModelForCausalLM.from_pretrained(
+            path, dtype=gpu_dtype(device), attn_implementation="sdpa"
+        )
+        return model.to(device).eval()
+    # The checkpoint's dtype, then block by block (see convert_for_cpu). For int8, the decoder layers
+    # only: the output head is read for two rows ("yes", "no") and the embedding table is a lookup,
+    # so quantizing them would cost quality and save nothing.
+    model = AutoModelForCausalLM.from_pretrained(path, dtype=checkpoint_dtype(path))
+    return convert_for_cpu(model, fmt, quantize_outside_blocks=False).eval()
 
 
 class Reranker:
@@ -158,7 +159,9 @@ class Reranker:
             self._suffix_ids = tokenizer.encode(SUFFIX, add_special_tokens=False)
             self._tokenizer = tokenizer
             self._device = device
-            self._batch_tokens = batch_tokens_for(device, per_token_bytes=256 * 1024, cpu_default=CPU_BATCH_TOKENS)
+            self._batch_tokens = batch_tokens_for(
+                device, per_token_bytes=256 * 1024, cpu_default=CPU_BATCH_TOKENS
+            )
             try:
                 model, self.numeric = self._choose_numeric(str(path), device)
             except Exception as exc:  # bad files, out of memory, not a causal LM
