@@ -137,6 +137,26 @@ def test_search_while_indexing_is_paused(engine: Engine, folder: Path) -> None:
     assert reports and reports[0].files_indexed == len(DOCS)
 
 
+def test_an_edited_file_is_never_found_in_two_versions(engine: Engine, folder: Path) -> None:
+    """While the new version waits to be embedded, keyword search finds it and not the old one."""
+    finish(engine.index([folder]))
+    target = folder / LAST
+    target.write_text("# Omega\n\nOmega now describes the quokka archive.\n", encoding="utf-8")
+    events = engine.index([folder])
+    try:
+        for ev in events:
+            if isinstance(ev, IndexProgress) and ev.stage == "embedding":
+                break  # the edit is read and stored, not embedded yet
+        assert engine.manifest.get(path_of(folder, LAST)).status == "writing"
+        assert [h.path for h in engine.store.keyword_search("quokka", 3)] == [path_of(folder, LAST)]
+        assert engine.store.keyword_search(LAST_WORD, 3) == []
+        report = finish(events)
+    finally:
+        events.close()
+    assert report.files_indexed == 1 and report.chunks_deleted == 1
+    assert engine.store.count() == len(DOCS)
+
+
 @pytest.mark.parametrize("stop", ["cancel", "abandon"])
 def test_a_run_stopped_before_vectors_is_finished_by_the_next(
     engine: Engine, folder: Path, monkeypatch, stop: str

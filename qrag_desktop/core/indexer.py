@@ -4,15 +4,16 @@ Order of writes (why a kill -9 at any moment loses nothing and doubles nothing):
 
 1. Before any chunk of a file is written, its manifest row is set to ``writing`` with the new
    chunk ids. A crash after this point leaves a row that the next run re-processes.
-2. Chunks are upserted by deterministic id (hash of path, position, text): writing the same
+2. Every chunk stored under the file's path whose id is not in the new list (an older
+   version's, or a crashed run's) is deleted: no orphans survive, and a search never sees two
+   versions of one file.
+3. Chunks are upserted by deterministic id (hash of path, position, text): writing the same
    chunk twice replaces it, so re-processing never creates duplicates. A chunk is written
    twice on purpose: right after its file is parsed, with a placeholder (all-zero) vector, so
    keyword search finds it while embedding is still running; then, once embedded, with its
    real vector under the same id. Dense search leaves placeholders out.
-3. The store is flushed, then every chunk stored under the file's path whose id is not in the
-   new list (an older version's, or a crashed run's) is deleted: no orphans survive.
-4. Only then is the manifest row set to ``done``. So ``done`` always means "all chunks stored
-   with their real vectors".
+4. The store is flushed, and only then is the manifest row set to ``done``. So ``done`` always
+   means "all chunks stored with their real vectors, and nothing else under the path".
 
 On re-processing, chunks already stored under their id with a real vector are not embedded
 again, so the work done before a crash is kept; a placeholder counts as not embedded. Deleted
@@ -252,10 +253,12 @@ class Indexer:
                 unstored_chunks += len(chunks)
                 chunks_total += len(chunks)
                 if unstored_chunks >= self.batch_chunks:
-                    added += self._write_placeholders(unstored)
+                    a, d = self._write_placeholders(unstored)
+                    added, deleted = added + a, deleted + d
                     unstored, unstored_chunks = [], 0
             if unstored:
-                added += self._write_placeholders(unstored)
+                a, d = self._write_placeholders(unstored)
+                added, deleted = added + a, deleted + d
 
             # vanished files: chunks first, manifest row last
             for rec in vanished:
@@ -279,10 +282,8 @@ class Indexer:
                 for ev in self._write_group(
                     group, control, done_count, total, chunks_done, chunks_total, t_embed
                 ):
-                    if isinstance(ev, tuple):
-                        a, d = ev
-                        added += a
-                        deleted += d
+                    if isinstance(ev, int):
+                        added += ev
                     else:
                         yield ev
                 chunks_done += group_chunks
@@ -387,16 +388,23 @@ class Indexer:
             return {}
         return {c.id: old_vecs[o] for o, c in zip(old_ids, chunks, strict=True) if o in old_vecs}
 
-    def _write_placeholders(self, items: list[_Pending]) -> int:
-        """Mark ``items`` writing, then store every chunk that has no real vector yet: with a vector
-        kept from a rename when there is one, else with a placeholder that keyword search finds
-        and dense search skips. Fills each item's ``missing`` (what is left to embed).
+    def _write_placeholders(self, items: list[_Pending]) -> tuple[int, int]:
+        """Mark ``items`` writing, delete what no longer belongs to them, then store every chunk
+        that has no real vector yet: with a vector kept from a rename when there is one, else with
+        a placeholder that keyword search finds and dense search skips. Fills each item's
+        ``missing`` (what is left to embed).
 
-        Returns how many chunks were stored for good (not as placeholders). Without an embedding
-        model a zero vector is final, so then every chunk written counts.
+        Returns (chunks stored for good, not as placeholders; chunks deleted). Without an
+        embedding model a zero vector is final, so then every chunk written counts.
         """
         for item in items:
             self._record(item, "writing")
+        # the old version leaves before the new one arrives: a search never sees both
+        stale: list[str] = []
+        for item in items:
+            keep = {c.id for c in item.chunks}
+            stale.extend(i for i in self.store.ids_for_path(item.path) if i not in keep)
+        self.store.delete_ids(stale)
         real = self.store.vectors_for_ids([c.id for item in items for c in item.chunks])
         zero = np.zeros(self.dimension, dtype=np.float32)
         rows: list[Chunk] = []
@@ -405,7 +413,7 @@ class Indexer:
         for item in items:
             item.missing = []
             for c in item.chunks:
-                if c.id in real:  # embedded by a run that stopped before marking the file done
+                if c.id in real:  # an unchanged passage of an edited file, or a stopped run's work
                     continue
                 vec = item.reuse.get(c.id)
                 if vec is None:
@@ -417,7 +425,7 @@ class Indexer:
                 vecs.append(vec)
         if rows:
             self.store.upsert(rows, np.stack(vecs).astype(np.float32, copy=False))
-        return len(rows) - placeholders
+        return len(rows) - placeholders, len(stale)
 
     def _write_group(
         self,
@@ -428,8 +436,11 @@ class Indexer:
         chunks_done: int,
         chunks_total: int,
         t_embed: float,
-    ) -> Iterator[IndexProgress | tuple[int, int]]:
-        """Embed the group's placeholders and store their real vectors, then finish its files."""
+    ) -> Iterator[IndexProgress | int]:
+        """Embed the group's placeholders and store their real vectors, then mark its files done.
+
+        Yields progress, and last the number of chunks stored with real vectors.
+        """
         for item in group:
             yield IndexProgress(
                 "embedding",
@@ -479,17 +490,7 @@ class Indexer:
             self.store.upsert(need, mat)
             added = len(need)
         self.store.flush()
-        # (2) delete what is stored under these paths but no longer part of them
-        removed = 0
-        for item in group:
-            keep = {c.id for c in item.chunks}
-            stale = [i for i in self.store.ids_for_path(item.path) if i not in keep]
-            if stale:
-                self.store.delete_ids(stale)
-                removed += len(stale)
-        if removed:
-            self.store.flush()
-        # (3) done: every chunk is stored with its real vector
+        # (2) done: every chunk has its real vector (the stale ones went when the placeholders came)
         for item in group:
             self._record(item, "done")
             files_done += 1
@@ -502,7 +503,7 @@ class Indexer:
                 current=item.path,
                 file=FileStatus(item.path, "done", chunks=len(item.chunks)),
             )
-        yield (added, removed)
+        yield added
 
 
 def _covered(path: str, only: set[str]) -> bool:
