@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import socket
 import subprocess
@@ -458,3 +459,16 @@ def test_an_invalid_server_address_does_not_echo_credentials() -> None:
     with pytest.raises(StoreUnavailableError) as info:
         bad.open()
     assert "s3cret" not in info.value.user_text() and info.value.cause is None
+
+
+def test_milvus_lite_unimplemented_rpc_noise_stays_out_of_the_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import qrag_desktop.core.store  # noqa: F401  (importing the store installs the filter)
+
+    grpc_log = logging.getLogger("grpc._server")
+    with caplog.at_level(logging.ERROR):
+        grpc_log.error("Exception calling application: Method not implemented!")
+        grpc_log.error("Exception calling application: disk full")
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages == ["Exception calling application: disk full"]  # real errors still show

@@ -35,6 +35,18 @@ from qrag_desktop.core.types import Chunk, Hit
 
 log = logging.getLogger(__name__)
 
+
+class _UnimplementedRpcFilter(logging.Filter):
+    """Milvus Lite's in-process gRPC server does not implement every RPC that pymilvus probes
+    (AllocTimestamp); grpc logs each probe as an ERROR with a traceback although nothing fails.
+    Those records only alarm a person reading the log, so they are dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Method not implemented" not in record.getMessage()
+
+
+logging.getLogger("grpc._server").addFilter(_UnimplementedRpcFilter())
+
 TOKEN_ENV = "QRAG_MILVUS_TOKEN"
 SPEC_PROPERTY = "qrag.embedding_spec"  # collection property holding the EmbeddingSpec as JSON
 CONNECT_TIMEOUT_S = 10.0
