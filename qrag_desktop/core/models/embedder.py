@@ -26,9 +26,9 @@ from qrag_desktop.core.models.numerics import (
     Calibration,
     NumericDecision,
     check_precision,
-    checkpoint_dtype,
     choose_format,
     convert_for_cpu,
+    cpu_load_kwargs,
     embeddings_agree,
     gpu_dtype,
     quiet_quantized,
@@ -77,7 +77,7 @@ def load_sentence_transformer(path: str, device: str, fmt: str) -> Any:
     # Loaded in the checkpoint's dtype, then converted block by block: never the checkpoint's bf16
     # left as it is on a CPU without native bf16 (emulated, several times slower than fp32), and
     # never a whole fp32 copy beside it (see convert_for_cpu).
-    st = SentenceTransformer(path, device=device, model_kwargs={"dtype": checkpoint_dtype(path)})
+    st = SentenceTransformer(path, device=device, model_kwargs=cpu_load_kwargs(path))
     convert_for_cpu(st[0].auto_model, fmt)  # type: ignore[arg-type]  # the transformer; pooling has no weights
     return st
 

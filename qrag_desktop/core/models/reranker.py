@@ -23,9 +23,9 @@ from qrag_desktop.core.models.numerics import (
     Calibration,
     NumericDecision,
     check_precision,
-    checkpoint_dtype,
     choose_format,
     convert_for_cpu,
+    cpu_load_kwargs,
     gpu_dtype,
     quiet_quantized,
     rankings_agree,
@@ -90,7 +90,7 @@ def load_causal_lm(path: str, device: str, fmt: str) -> Any:
     # The checkpoint's dtype, then block by block (see convert_for_cpu). For int8, the decoder layers
     # only: the output head is read for two rows ("yes", "no") and the embedding table is a lookup,
     # so quantizing them would cost quality and save nothing.
-    model = AutoModelForCausalLM.from_pretrained(path, dtype=checkpoint_dtype(path))
+    model = AutoModelForCausalLM.from_pretrained(path, **cpu_load_kwargs(path))
     return convert_for_cpu(model, fmt, quantize_outside_blocks=False).eval()
 
 
