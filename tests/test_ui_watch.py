@@ -158,7 +158,8 @@ def test_a_paused_run_survives_a_restart(qtbot, make_window, settings_for, tmp_p
     s = settings_for(folder, index_batch_chunks=8)
     w = make_window(s, data_dir=data, check_models=False)
     view = w.indexing_view
-    qtbot.waitUntil(lambda: view._last is not None and view._last.chunks_done > 0, timeout=60000)
+    # Pause once a file is finished (a group of files takes several embedding batches).
+    qtbot.waitUntil(lambda: any(r.status == "done" for r in view.model.rows()), timeout=60000)
     qtbot.mouseClick(view.pause_button, Qt.MouseButton.LeftButton)
     # the batch under way finishes, then nothing moves
     qtbot.waitUntil(lambda: _settled(qtbot, view), timeout=30000)
