@@ -107,15 +107,10 @@ def _calibration(outputs: dict[str, float], times: dict[str, float]) -> tuple[Ca
     ), loaded
 
 
-def test_auto_keeps_fp32_when_the_faster_format_loses_quality(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(
-        numerics, "others_cpu_share", lambda *a: 0.0
-    )  # an idle machine: the decision is saved
-    cal, loaded = _calibration({"fp32": 1.0, "int8": 0.5}, {"fp32": 0.05, "int8": 0.001})
-    cache = tmp_path / "numerics.json"
-    model, decision = choose_format(
+def _choose_auto(tmp_path: Path, cal: Calibration[float]) -> tuple[object, numerics.NumericDecision]:
+    """``choose_format("auto")`` on a CPU with fp32 loaded, int8 the one candidate, and the decisions
+    kept in ``tmp_path/numerics.json``."""
+    return choose_format(
         "auto",
         kind="t",
         model_path=tmp_path,
@@ -124,8 +119,17 @@ def test_auto_keeps_fp32_when_the_faster_format_loses_quality(
         fp32_model="fp32",
         candidates=["int8"],
         min_params=0,
-        cache=cache,
+        cache=tmp_path / "numerics.json",
     )
+
+
+def test_auto_keeps_fp32_when_the_faster_format_loses_quality(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(numerics, "others_cpu_share", lambda *a: 0.0)  # idle: the decision is saved
+    cal, _ = _calibration({"fp32": 1.0, "int8": 0.5}, {"fp32": 0.05, "int8": 0.001})
+    cache = tmp_path / "numerics.json"
+    model, decision = _choose_auto(tmp_path, cal)
     assert (model, decision.format) == ("fp32", "fp32")
     assert decision.agreement["int8"] == 0.5 and "int8" in decision.timings_ms
     saved = json.loads(cache.read_text())
@@ -137,20 +141,10 @@ def test_auto_picks_the_faster_format_that_keeps_quality_and_remembers_it(
 ) -> None:
     monkeypatch.setattr(numerics, "others_cpu_share", lambda *a: 0.0)  # an idle machine
     cal, loaded = _calibration({"fp32": 1.0, "int8": 1.001}, {"fp32": 0.05, "int8": 0.001})
-    cache = tmp_path / "numerics.json"
-    kwargs = dict(
-        kind="t",
-        model_path=tmp_path,
-        device="cpu",
-        calibration=cal,
-        candidates=["int8"],
-        min_params=0,
-        cache=cache,
-    )
-    model, decision = choose_format("auto", fp32_model="fp32", **kwargs)  # type: ignore[arg-type]
+    model, decision = _choose_auto(tmp_path, cal)
     assert (model, decision.format, decision.cached) == ("int8", "int8", False)
     loaded.clear()
-    model, again = choose_format("auto", fp32_model="fp32", **kwargs)  # type: ignore[arg-type]
+    model, again = _choose_auto(tmp_path, cal)
     assert (model, again.format, again.cached) == ("int8", "int8", True)
     assert loaded == ["int8"]  # no measuring the second time: only the chosen format is loaded
 
@@ -159,23 +153,13 @@ def test_a_decision_timed_while_other_programs_were_busy_is_used_but_not_saved(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(numerics, "others_cpu_share", lambda *a: 0.6)  # another job held the CPU
-    cal, loaded = _calibration({"fp32": 1.0, "int8": 1.001}, {"fp32": 0.05, "int8": 0.001})
+    cal, _ = _calibration({"fp32": 1.0, "int8": 1.001}, {"fp32": 0.05, "int8": 0.001})
     cache = tmp_path / "numerics.json"
-    kwargs = dict(
-        kind="t",
-        model_path=tmp_path,
-        device="cpu",
-        calibration=cal,
-        candidates=["int8"],
-        min_params=0,
-        cache=cache,
-    )
-    model, decision = choose_format("auto", fp32_model="fp32", **kwargs)  # type: ignore[arg-type]
+    model, decision = _choose_auto(tmp_path, cal)
     assert (model, decision.format, decision.others_cpu) == ("int8", "int8", 0.6)
     assert "not saved" in decision.reason and not cache.exists()
     monkeypatch.setattr(numerics, "others_cpu_share", lambda *a: 0.0)
-    loaded.clear()
-    _model, again = choose_format("auto", fp32_model="fp32", **kwargs)  # type: ignore[arg-type]
+    _model, again = _choose_auto(tmp_path, cal)
     assert not again.cached and set(again.timings_ms) == {"fp32", "int8"}  # measured again, quietly
     assert json.loads(cache.read_text())  # and remembered this time
 

@@ -179,14 +179,14 @@ class Embedder:
     def _load(self, path: str, device: str) -> tuple[Any, NumericDecision]:
         """Load, then pick the numeric format by measuring on sample passages (cached per machine)."""
 
-        texts = [*SAMPLE_PASSAGES, *sample_chunks()]
+        chunks = sample_chunks()
 
         def probe(st: Any) -> Any:
             # Short passages and chunk-sized texts, batched as embed_documents batches them on a CPU.
             if _uses_last_token_pooling(st):
                 st.tokenizer.padding_side = "left"
             short = st.encode(list(SAMPLE_PASSAGES), batch_size=len(SAMPLE_PASSAGES), convert_to_numpy=True)
-            long = st.encode(texts[len(SAMPLE_PASSAGES) :], batch_size=3, convert_to_numpy=True)
+            long = st.encode(chunks, batch_size=len(chunks), convert_to_numpy=True)
             return np.concatenate([short, long])
 
         calibration = Calibration(

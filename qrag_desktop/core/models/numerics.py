@@ -183,7 +183,7 @@ def checkpoint_dtype(model_path: str | os.PathLike[str]) -> torch.dtype | str:
         config = json.loads((Path(model_path) / "config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return "auto"
-    name = config.get("dtype") or config.get("torch_dtype") if isinstance(config, dict) else None
+    name = (config.get("dtype") or config.get("torch_dtype")) if isinstance(config, dict) else None
     dtype = getattr(torch, name, None) if isinstance(name, str) else None
     return dtype if isinstance(dtype, torch.dtype) and dtype.is_floating_point else "auto"
 
@@ -444,7 +444,8 @@ def choose_format(
         if verdict.ok and ms * MIN_SPEEDUP < best_ms:
             best, best_ms = fmt, ms
     reason = "fastest that keeps quality" if best != "fp32" else "no faster format kept quality"
-    if others > MAX_OTHERS_CPU:
+    trusted = others <= MAX_OTHERS_CPU
+    if not trusted:
         reason += (
             f" (other programs used {others:.0%} of the CPU meanwhile: not saved, measured again next time)"
         )
@@ -452,7 +453,7 @@ def choose_format(
     decision = NumericDecision(
         format=best, reason=reason, timings_ms=timings, agreement=agreement, others_cpu=round(others, 3)
     )
-    if others <= MAX_OTHERS_CPU:
+    if trusted:
         _write_decision(cache, key, decision)
     return calibration.load(best), decision
 
