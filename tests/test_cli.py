@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from qrag_desktop.cli import main
+from tests.engine_helpers import write_files
 
 GOOD = {
     "faq.md": "# Product FAQ\n\n## How is data stored?\n\n"
@@ -25,10 +26,7 @@ GOOD = {
 
 @pytest.fixture
 def docs(tmp_path: Path) -> Path:
-    d = tmp_path / "docs"
-    d.mkdir()
-    for name, text in GOOD.items():
-        (d / name).write_text(text, encoding="utf-8")
+    d = write_files(tmp_path / "docs", GOOD)
     (d / "broken.pdf").write_bytes(
         b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R\ngarbage" + os.urandom(64)
     )

@@ -17,6 +17,7 @@ from qrag_desktop.core.engine import Engine
 from qrag_desktop.core.indexer import IndexProgress, IndexReport
 from qrag_desktop.core.jobs import JobControl
 from qrag_desktop.core.settings import Paths, Settings
+from tests.engine_helpers import all_ids, spy_on_embedding, write_files
 
 DOCS = {
     "flush.md": "# Flushing\n\nMilvus flushes growing segments to object storage when they are sealed.\n",
@@ -27,11 +28,7 @@ DOCS = {
 
 
 def write_tree(root: Path, docs: dict[str, str] = DOCS) -> Path:
-    for rel, text in docs.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8")
-    return root
+    return write_files(root, docs)
 
 
 def run(engine: Engine, folder: Path, control: JobControl | None = None, **kw) -> tuple[IndexReport, list]:
@@ -59,23 +56,7 @@ def engine(tmp_path: Path, standin_embedder_path: str):
 @pytest.fixture
 def embedded(engine: Engine, monkeypatch) -> list[str]:
     """Every text the embedding model is asked to embed (a spy on the real model)."""
-    seen: list[str] = []
-    emb = engine.embedder()
-    real = emb.embed_documents
-
-    def spy(texts, **kw):
-        seen.extend(texts)
-        return real(texts, **kw)
-
-    monkeypatch.setattr(emb, "embed_documents", spy)
-    return seen
-
-
-def all_ids(engine: Engine) -> list[str]:
-    ids: list[str] = []
-    for path in engine.store.paths():
-        ids.extend(engine.store.ids_for_path(path))
-    return ids
+    return spy_on_embedding(engine, monkeypatch)
 
 
 def test_first_run_indexes_every_file_and_reports_progress(engine: Engine, tmp_path: Path) -> None:

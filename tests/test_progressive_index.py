@@ -16,6 +16,7 @@ from qrag_desktop.core.jobs import JobControl
 from qrag_desktop.core.settings import Paths, Settings
 from qrag_desktop.core.store import EmbeddingSpec, MilvusStore
 from qrag_desktop.core.types import Chunk
+from tests.engine_helpers import all_ids, spy_on_embedding, write_files
 
 # One file per write group (index_batch_chunks=1), each with a word no other file has.
 DOCS = {
@@ -40,11 +41,7 @@ def engine(tmp_path: Path, standin_embedder_path: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    root = tmp_path / "docs"
-    root.mkdir()
-    for name, text in DOCS.items():
-        (root / name).write_text(text, encoding="utf-8")
-    return root
+    return write_files(tmp_path / "docs", DOCS)
 
 
 def path_of(folder: Path, name: str) -> str:
@@ -53,10 +50,6 @@ def path_of(folder: Path, name: str) -> str:
 
 def ids_of(engine: Engine, path: str) -> list[str]:
     return engine.store.ids_for_path(path)
-
-
-def all_ids(engine: Engine) -> list[str]:
-    return [i for p in engine.store.paths() for i in engine.store.ids_for_path(p)]
 
 
 def finish(events: Iterator[IndexProgress | IndexReport]) -> IndexReport:
@@ -180,15 +173,7 @@ def test_a_run_stopped_before_vectors_is_finished_by_the_next(
     assert [h.path for h in engine.store.keyword_search(LAST_WORD, 3)] == [path_of(folder, LAST)]
     assert all(r.status == "writing" for r in engine.manifest.all())
 
-    embedded: list[str] = []
-    emb = engine.embedder()
-    real = emb.embed_documents
-
-    def spy(texts, **kw):
-        embedded.extend(texts)
-        return real(texts, **kw)
-
-    monkeypatch.setattr(emb, "embed_documents", spy)
+    embedded = spy_on_embedding(engine, monkeypatch)
     report = finish(engine.index([folder]))
     assert report.files_indexed == len(DOCS) and report.chunks_added == len(DOCS)
     assert len(embedded) == len(DOCS)  # every placeholder was embedded, none twice

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from qrag_desktop.ui.main_window import orphaned_jobs
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
-from tests.ui_fixtures import wait_idle, wait_index_done, write_docs
+from tests.ui_fixtures import progress_settled, wait_idle, wait_index_done, write_docs
 
 # scan.py (engine) still uses pathspec's deprecated "gitwildmatch" name.
 pytestmark = pytest.mark.filterwarnings("ignore:GitWildMatchPattern:DeprecationWarning")
@@ -69,7 +69,7 @@ def test_pause_resume_and_cancel(qtbot, make_window, tmp_path):
     assert view.resume_button.isVisible() and not view.pause_button.isVisible()
     assert "Paused" in view.headline.text()
     # the batch under way (and any progress already queued for the window) arrives, then nothing moves
-    qtbot.waitUntil(lambda: _settled(qtbot, view), timeout=30000)
+    qtbot.waitUntil(lambda: progress_settled(qtbot, view), timeout=30000)
     done = view._last.chunks_done
     qtbot.wait(1500)
     assert view._last.chunks_done == done
@@ -81,9 +81,3 @@ def test_pause_resume_and_cancel(qtbot, make_window, tmp_path):
     if view._report.cancelled:  # a tiny corpus may have finished before the click landed
         assert "cancelled" in view.headline.text()
         assert view._report.files_indexed < 34
-
-
-def _settled(qtbot, view) -> bool:
-    before = view._last.chunks_done
-    qtbot.wait(700)
-    return view._last.chunks_done == before

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 
 from qrag_desktop.core.settings import FolderSetting
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
-from tests.ui_fixtures import standin_settings, wait_idle, wait_index_done, write_docs
+from tests.ui_fixtures import progress_settled, standin_settings, wait_idle, wait_index_done, write_docs
 
 pytestmark = pytest.mark.filterwarnings("ignore:GitWildMatchPattern:DeprecationWarning")
 
@@ -162,7 +162,7 @@ def test_a_paused_run_survives_a_restart(qtbot, make_window, settings_for, tmp_p
     qtbot.waitUntil(lambda: any(r.status == "done" for r in view.model.rows()), timeout=60000)
     qtbot.mouseClick(view.pause_button, Qt.MouseButton.LeftButton)
     # the batch under way finishes, then nothing moves
-    qtbot.waitUntil(lambda: _settled(qtbot, view), timeout=30000)
+    qtbot.waitUntil(lambda: progress_settled(qtbot, view), timeout=30000)
     done_before = {r.path for r in w.engine.manifest.all() if r.status == "done"}
     assert done_before and view._report is None
     w.close()
@@ -183,9 +183,3 @@ def test_a_paused_run_survives_a_restart(qtbot, make_window, settings_for, tmp_p
     assert report.files_indexed == 27 - report.files_unchanged  # 28 files, broken.pdf fails
     assert w2.engine.manifest.get_meta("paused_run") is None
     assert not view2.held
-
-
-def _settled(qtbot, view) -> bool:
-    before = view._last.chunks_done
-    qtbot.wait(700)
-    return view._last.chunks_done == before

@@ -138,3 +138,10 @@ def standin_settings(standin_embedder_path: str, standin_reranker_path: str, ope
 
 
 Waiter = Callable[..., None]
+
+
+def progress_settled(qtbot, view) -> bool:
+    """True when the indexing view's chunk count did not move for 0.7 s."""
+    before = view._last.chunks_done
+    qtbot.wait(700)
+    return view._last.chunks_done == before
