@@ -77,6 +77,15 @@ def shared_prefix_length(inputs: Sequence[Sequence[int]]) -> int:
     return n
 
 
+def cache_argument(model: Any) -> str:
+    """The name the model's forward pass takes its key/value cache by: ``cache`` from transformers
+    5.24 (``past_key_values`` is deprecated there), ``past_key_values`` before."""
+    import inspect
+
+    params = inspect.signature(model.forward).parameters
+    return "cache" if "cache" in params else "past_key_values"
+
+
 def load_causal_lm(path: str, device: str, fmt: str) -> Any:
     """The reranking model in numeric format ``fmt`` (fp32/bf16/int8 on a CPU; half on a GPU)."""
     from transformers import AutoModelForCausalLM
@@ -300,7 +309,7 @@ class Reranker:
         cache = DynamicCache(config=self._model.config)
         ids = torch.tensor([prefix], dtype=torch.long, device=self._device)
         with quiet_quantized():
-            self._model.model(input_ids=ids, past_key_values=cache, use_cache=True)
+            self._model.model(input_ids=ids, use_cache=True, **{cache_argument(self._model.model): cache})
         return cache
 
     @torch.inference_mode()
@@ -331,8 +340,8 @@ class Reranker:
                 input_ids=input_ids.to(self._device),
                 attention_mask=attention.to(self._device),
                 position_ids=positions.to(self._device),
-                past_key_values=past,
                 use_cache=past is not None,
+                **{cache_argument(self._model.model): past},
             ).last_hidden_state
         picked = hidden[torch.arange(n), last.to(hidden.device)].float()
         logits = picked @ self._answer_rows().T  # (n, 2): "yes", "no"
