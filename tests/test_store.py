@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from qrag_desktop.core.errors import (
+    EngineClosedError,
     ModelMismatchError,
     StoreLockedError,
     StoreUnavailableError,
@@ -366,6 +367,29 @@ def test_closing_releases_the_lock_for_other_processes(store_path: Path) -> None
         timeout=60,
     )
     assert out.returncode == 0 and out.stdout.split() == ["READY", str(len(CORPUS))]
+
+
+def test_a_closed_engine_does_not_reopen_its_store(tmp_path: Path) -> None:
+    """Work that outlives close() (a job the app stopped waiting for) gets a clear error; it does
+    not start a Milvus Lite server that holds the folder's LOCK with nobody left to close it."""
+    from qrag_desktop.core.engine import Engine
+
+    paths = Paths.resolve(tmp_path / "data").ensure()
+    engine = Engine(Settings(), paths)
+    assert engine.status().chunks == 0  # opens the store and the manifest
+    engine.close()
+    with pytest.raises(EngineClosedError, match="closed"):
+        engine.status()
+    assert engine._store is None
+    out = subprocess.run(  # the folder is free for another process
+        [sys.executable, "-c", HOLDER, str(paths.store_path)],
+        cwd=REPO,
+        input="\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0 and out.stdout.split()[0] == "READY", out.stderr[-1000:]
 
 
 def test_a_damaged_store_says_so(store_path: Path) -> None:

@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from qrag_desktop.ui.main_window import orphaned_jobs
+from qrag_desktop.ui.workers import threads_held
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
 from tests.ui_fixtures import progress_settled, wait_idle, wait_index_done, write_docs
 
@@ -54,6 +55,10 @@ def test_close_during_indexing_is_fast_and_clean(qtbot, make_window, tmp_path):
     # Work that cannot be interrupted (a model load) stops at its next checkpoint, soon after.
     qtbot.waitUntil(lambda: not orphaned_jobs(), timeout=30000)
     qtbot.waitUntil(lambda: w.engine._store is None, timeout=5000)  # the store was closed
+    # The late run's report starts nothing new (it would reopen the store), and every thread ends.
+    qtbot.waitUntil(lambda: threads_held() == 0, timeout=10000)
+    qtbot.wait(500)
+    assert w.engine._store is None and not w.jobs.jobs() and threads_held() == 0
 
 
 def test_pause_resume_and_cancel(qtbot, make_window, tmp_path):

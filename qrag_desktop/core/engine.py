@@ -15,7 +15,7 @@ from pathlib import Path
 
 from qrag_desktop.core.chunking import Chunker
 from qrag_desktop.core.documents import load_document
-from qrag_desktop.core.errors import ModelNotFoundError, QragError, StoreError
+from qrag_desktop.core.errors import EngineClosedError, ModelNotFoundError, QragError, StoreError
 from qrag_desktop.core.indexer import Indexer, IndexProgress, IndexReport, settings_key
 from qrag_desktop.core.jobs import JobControl
 from qrag_desktop.core.manifest import Manifest
@@ -62,12 +62,20 @@ class Engine:
         self._embedder_lock = threading.Lock()
         self._reranker_lock = threading.Lock()
         self.model_lock = threading.Lock()
+        self._closed = False
+
+    def _check_open(self) -> None:
+        # Work that outlives close() (a job the app stopped waiting for) must not quietly reopen
+        # the store: that would start a Milvus Lite server, take its LOCK and never release it.
+        if self._closed:
+            raise EngineClosedError("This knowledge base was closed.")
 
     # -- parts, loaded on first use -----------------------------------------------------------------
     @property
     def store(self):  # -> MilvusStore
         with self._store_lock:
             if self._store is None:
+                self._check_open()
                 from qrag_desktop.core.store import open_store
 
                 self.paths.ensure()
@@ -80,6 +88,7 @@ class Engine:
     def manifest(self) -> Manifest:
         with self._manifest_lock:
             if self._manifest is None:
+                self._check_open()
                 self.paths.ensure()
                 self._manifest = Manifest(self.paths.manifest_path)
             return self._manifest
@@ -301,19 +310,22 @@ class Engine:
         )
 
     def close(self) -> None:
-        """Idempotent: close parser processes, the store and the manifest."""
+        """Idempotent: close parser processes, the store and the manifest; they are not reopened."""
+        self._closed = True
         if self._pool is not None:
             self._pool.close()
             self._pool = None
-        if self._store is not None:
+        with self._store_lock:  # a thread opening the store right now finishes first
+            store, self._store = self._store, None
+        if store is not None:
             try:
-                self._store.close()
+                store.close()
             except StoreError:
                 pass
-            self._store = None
-        if self._manifest is not None:
-            self._manifest.close()
-            self._manifest = None
+        with self._manifest_lock:
+            manifest, self._manifest = self._manifest, None
+        if manifest is not None:
+            manifest.close()
 
 
 __all__ = ["Engine", "KEYWORD_ONLY", "QragError", "Status"]

@@ -49,6 +49,10 @@ class ModelMismatchError(StoreError):
     """The index was built with a different embedding model/dimension/instruction."""
 
 
+class EngineClosedError(QragError):
+    """The knowledge base was closed; its store and manifest are not reopened behind the closer's back."""
+
+
 class AnswerError(QragError):
     """The answer model could not produce an answer (no key, no network, rejected key, timeout)."""
 

@@ -402,6 +402,8 @@ class MainWindow(QMainWindow):
         self.start_indexing([r for r in self._startup_roots if r in known])
 
     def check_models(self) -> None:
+        if self._shut_down:
+            return
         s = self.settings
 
         def work() -> ModelCheck:
@@ -428,6 +430,8 @@ class MainWindow(QMainWindow):
         self._render_status()
 
     def _describe_device(self) -> None:
+        if self._shut_down:
+            return
         pref = self.settings.device
 
         def work() -> str:
@@ -448,6 +452,10 @@ class MainWindow(QMainWindow):
         self._render_status()
 
     def refresh_overview(self) -> None:
+        # A run that ends after the window closed reports here too: its engine is closed, and no
+        # new job may start (it would reopen the store and outlive the window).
+        if self._shut_down:
+            return
         engine = self.engine
 
         def work() -> Overview:

@@ -21,6 +21,49 @@ from qrag_desktop.core.jobs import JobControl
 log = logging.getLogger(__name__)
 
 
+class _Reaper(QObject):
+    """Holds every started job's thread and worker until the thread has stopped.
+
+    Qt aborts the whole process ("QThread: Destroyed while thread is still running") when a running
+    QThread is destroyed, and Python destroys one as soon as nothing references it: a window closed
+    and deleted while its job still runs would take the job's thread with it at the next garbage
+    collection. So threads are released here, on the GUI thread, only once they have finished.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._held: dict[int, tuple[QThread, QObject]] = {}
+
+    def hold(self, thread: QThread, worker: QObject) -> None:
+        self._held[id(thread)] = (thread, worker)
+        thread.finished.connect(self._release)  # queued: finished is emitted on the job's thread
+
+    def holding(self) -> int:
+        return len(self._held)
+
+    @Slot()
+    def _release(self) -> None:
+        thread = self.sender()
+        if isinstance(thread, QThread):
+            thread.wait()  # finished is emitted just before the thread ends: let it end
+            self._held.pop(id(thread), None)
+
+
+_reaper: _Reaper | None = None
+
+
+def _the_reaper() -> _Reaper:
+    global _reaper
+    if _reaper is None:  # made on the GUI thread, by the first Job.start()
+        _reaper = _Reaper()
+    return _reaper
+
+
+def threads_held() -> int:
+    """How many job threads have started and not yet been released (for tests and shutdown logs)."""
+    return _reaper.holding() if _reaper is not None else 0
+
+
 class _Worker(QObject):
     """Lives on the job's thread.
 
@@ -104,8 +147,12 @@ class Job(QObject):
         self._worker.done.connect(self._thread.quit)
         self._thread.finished.connect(self._on_thread_finished)
         self._finished = False
+        self._refused = False
 
     def start(self) -> Job:
+        if self._refused:
+            return self
+        _the_reaper().hold(self._thread, self._worker)
         self._thread.start()
         return self
 
@@ -169,8 +216,16 @@ class JobManager(QObject):
         *,
         runs_to_end: bool = False,
     ) -> Job:
-        """A job not yet started: connect its signals, then call ``start()``."""
+        """A job not yet started: connect its signals, then call ``start()``.
+
+        While the manager shuts down, the job is made but never runs: nothing may start work that
+        would outlive the shutdown's wait.
+        """
         job = Job(name, fn, control, parent=self, runs_to_end=runs_to_end)
+        if self._closing:
+            log.error("job %r asked for while shutting down: not started", name)
+            job._refused = True
+            return job
         was_busy = bool(self._jobs)
         self._jobs.append(job)
         job.finished.connect(self._on_job_finished)
@@ -211,4 +266,4 @@ class JobManager(QObject):
         return stuck
 
 
-__all__ = ["Job", "JobManager"]
+__all__ = ["Job", "JobManager", "threads_held"]
