@@ -346,7 +346,8 @@ def rerank_parts(
     """``Reranker.score`` on the same candidates with its techniques switched on one at a time, so
     the report says what each bought: last-position logits with length-sorted packs (no shared
     prefix, whole documents), then the shared prefix, then the document budget (the app in fp32),
-    then int8 (timed even where the quality guard keeps fp32 for these weights: what it would buy)."""
+    then each faster format this CPU offers (int8; bf16 where the CPU has it natively), timed even
+    where the quality guard keeps fp32 for these weights: what it would buy."""
     budget, share, model, numeric = (
         reranker.max_doc_tokens,
         reranker.share_prefix,
@@ -367,11 +368,16 @@ def rerank_parts(
         reranker._model = None
         gc.collect()
         if device == "cpu":
-            reranker._model = (
-                model if numeric is not None and numeric.format == "int8" else load(path, device, "int8")
-            )
-            reranker.score(query, documents[:2])  # warm-up: first quantized calls pay one-off costs
-            parts["plus_int8"] = _r(timed(partial(reranker.score, query, documents)), 0)
+            from qrag_desktop.core.models.numerics import cpu_candidates
+
+            for fmt in cpu_candidates():
+                reranker._model = (
+                    model if numeric is not None and numeric.format == fmt else load(path, device, fmt)
+                )
+                reranker.score(query, documents[:2])  # warm-up: first calls pay one-off costs
+                parts[f"plus_{fmt}"] = _r(timed(partial(reranker.score, query, documents)), 0)
+                reranker._model = None
+                gc.collect()
     finally:
         reranker._model, reranker.max_doc_tokens, reranker.share_prefix = model, budget, share
         gc.collect()

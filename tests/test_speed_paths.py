@@ -188,6 +188,25 @@ def test_rankings_guard_compares_top_five_order() -> None:
     ref = [[0.9, 0.8, 0.7, 0.6, 0.5, 0.1]]
     assert numerics.rankings_agree(ref, [[0.91, 0.79, 0.71, 0.6, 0.52, 0.3]]).ok
     assert not numerics.rankings_agree(ref, [[0.8, 0.9, 0.7, 0.6, 0.5, 0.1]]).ok
+    # The best passage sinking to fifth place fails, however small each step looks.
+    assert not numerics.rankings_agree(ref, [[0.55, 0.8, 0.7, 0.6, 0.5, 0.1]]).ok
+    # A passage from outside the top five moving in fails too.
+    assert not numerics.rankings_agree(ref, [[0.9, 0.8, 0.7, 0.6, 0.4, 0.45]]).ok
+
+
+def test_rankings_guard_lets_near_ties_trade_places() -> None:
+    """Passages fp32 scores within RERANK_TIE of each other may come in either order (bf16 moves
+    scores by a few thousandths); the same guard still refuses a swap across a real gap."""
+    ref = [[0.62, 0.5454, 0.5397, 0.49, 0.46, 0.4591, 0.1]]
+    # bf16 on the real-shape stand-in: the 0.5454/0.5397 pair swapped, and fifth place went to
+    # the passage fp32 scored 0.0009 lower.
+    cand = [[0.626, 0.5388, 0.54, 0.486, 0.4597, 0.4603, 0.1]]
+    assert numerics.rankings_agree(ref, cand).ok
+    wider = [[0.62, 0.52, 0.5397, 0.49, 0.46, 0.4591, 0.1]]  # 0.5454 fell below 0.5397: allowed...
+    assert numerics.rankings_agree(ref, wider).ok
+    swapped = [[0.49, 0.5454, 0.5397, 0.62, 0.46, 0.4591, 0.1]]  # ...first and fourth: not
+    assert not numerics.rankings_agree(ref, swapped).ok
+    assert numerics.rankings_agree(ref, swapped, tie=0.2).ok  # the tolerance is what decides
     a = np.eye(3, dtype=np.float32)
     assert numerics.embeddings_agree(a, a + 0.001).ok
     assert not numerics.embeddings_agree(a, a[::-1]).ok

@@ -1,10 +1,11 @@
 """Which numeric format a model runs in: measured once on this machine, guarded by quality.
 
 On a CPU the 0.6B models are the whole cost of indexing and reranking. Dynamic int8 quantization of
-the linear layers (and bf16 on CPUs with native bf16 units) can be about twice as fast as fp32, but
-which one wins depends on the CPU, so ``choose_format`` times a small workload in each candidate
-format, keeps the fastest whose outputs still agree with fp32 (embeddings: cosine >= 0.99; reranker:
-the same top-5 order), and remembers the decision per (model, device, torch version) in a small
+the linear layers is about twice as fast as fp32 on AVX2 CPUs; bf16 is three to four times as fast
+on CPUs with AMX tiles (and emulated, slower than fp32, on CPUs without native bf16). Which one wins
+depends on the CPU, so ``choose_format`` times a small workload in each candidate format, keeps the
+fastest whose outputs still agree with fp32 (embeddings: cosine >= 0.99; reranker: the same top-5
+order, near-ties aside), and remembers the decision per (model, device, torch version) in a small
 JSON file, so the measurement is paid once. A decision measured while other programs kept the CPU
 busy is used but not saved (their load skews the timings), so the next start measures again. On a
 GPU the choice is fixed: bf16 where supported, else fp16.
@@ -47,6 +48,11 @@ EMBED_MIN_COSINE = 0.99
 # is not trusted enough to be remembered.
 MAX_OTHERS_CPU = 0.15
 RERANK_TOP = 5
+# Reranker scores (P("yes")) this close under fp32 are a tie: a faster format may order such passages
+# either way. bf16 moves a score by up to about 0.007 (measured on the 0.6B shape), so two passages
+# scored 0.545 and 0.540 can trade places; that says nothing a person could act on. A swap across a
+# wider gap is a real change of order and rejects the format.
+RERANK_TIE = 0.01
 DECISIONS_FILE = "numerics.json"
 
 T = TypeVar("T")
@@ -265,14 +271,16 @@ def embeddings_agree(reference: Any, candidate: Any) -> Agreement:
 
 
 def rankings_agree(
-    reference: list[list[float]], candidate: list[list[float]], top: int = RERANK_TOP
+    reference: list[list[float]], candidate: list[list[float]], top: int = RERANK_TOP, tie: float = RERANK_TIE
 ) -> Agreement:
-    """Per query, the candidate's top-``top`` documents must come in the same order as fp32's."""
+    """Per query, the candidate's top-``top`` documents must come in fp32's order: at each rank, the
+    candidate's document has the fp32 score of fp32's document at that rank, give or take ``tie``
+    (passages fp32 scores within ``tie`` of each other may trade places; any other swap fails)."""
     same = 0
     for ref, cand in zip(reference, candidate, strict=True):
         order_ref = sorted(range(len(ref)), key=lambda i: ref[i], reverse=True)[:top]
         order_cand = sorted(range(len(cand)), key=lambda i: cand[i], reverse=True)[:top]
-        same += order_ref == order_cand
+        same += all(abs(ref[c] - ref[r]) <= tie for r, c in zip(order_ref, order_cand, strict=True))
     share = same / len(reference) if reference else 1.0
     return Agreement(ok=same == len(reference), value=share)
 
@@ -313,7 +321,8 @@ def decision_key(kind: str, model_path: str | os.PathLike[str], device: str) -> 
             st = (path / name).stat()
             stamp += f"{name}:{st.st_size}:{int(st.st_mtime)};"
     cpu = torch.backends.cpu.get_cpu_capability() if device == "cpu" else ""
-    raw = f"v3|{kind}|{path}|{stamp}|{device}|{torch.__version__}|{cpu}|{torch.get_num_threads()}"
+    # v4: decisions made before the reranker's guard let near-ties trade places are measured again.
+    raw = f"v4|{kind}|{path}|{stamp}|{device}|{torch.__version__}|{cpu}|{torch.get_num_threads()}"
     return f"{kind}:{path.name}:{hashlib.sha256(raw.encode()).hexdigest()[:16]}"
 
 
