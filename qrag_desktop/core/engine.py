@@ -211,7 +211,7 @@ class Engine:
 
         if self.settings.milvus_uri:
             self.store.drop()
-        self.close()
+        self._close_parts()  # released for the rename; the same engine rebuilds them next
         stamp = _time.strftime("%Y%m%d-%H%M%S")
         moved: list[Path] = []
         candidates = [
@@ -312,6 +312,9 @@ class Engine:
     def close(self) -> None:
         """Idempotent: close parser processes, the store and the manifest; they are not reopened."""
         self._closed = True
+        self._close_parts()
+
+    def _close_parts(self) -> None:
         if self._pool is not None:
             self._pool.close()
             self._pool = None
