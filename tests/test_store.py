@@ -320,6 +320,18 @@ s.close()
 """
 
 
+def open_in_another_process(path: Path) -> subprocess.CompletedProcess[str]:
+    """Run HOLDER on ``path`` to the end: it prints READY and the store's row count, then closes."""
+    return subprocess.run(
+        [sys.executable, "-c", HOLDER, str(path)],
+        cwd=REPO,
+        input="\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def test_a_second_process_is_refused_and_the_first_keeps_its_data(store_path: Path) -> None:
     with MilvusStore.local(store_path) as s:
         fill(s)
@@ -358,14 +370,7 @@ def test_a_second_process_is_refused_and_the_first_keeps_its_data(store_path: Pa
 def test_closing_releases_the_lock_for_other_processes(store_path: Path) -> None:
     with MilvusStore.local(store_path) as s:
         fill(s)
-    out = subprocess.run(
-        [sys.executable, "-c", HOLDER, str(store_path)],
-        cwd=REPO,
-        input="\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    out = open_in_another_process(store_path)
     assert out.returncode == 0 and out.stdout.split() == ["READY", str(len(CORPUS))]
 
 
@@ -381,14 +386,7 @@ def test_a_closed_engine_does_not_reopen_its_store(tmp_path: Path) -> None:
     with pytest.raises(EngineClosedError, match="closed"):
         engine.status()
     assert engine._store is None
-    out = subprocess.run(  # the folder is free for another process
-        [sys.executable, "-c", HOLDER, str(paths.store_path)],
-        cwd=REPO,
-        input="\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    out = open_in_another_process(paths.store_path)  # the folder is free for another process
     assert out.returncode == 0 and out.stdout.split()[0] == "READY", out.stderr[-1000:]
 
 

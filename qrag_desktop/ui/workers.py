@@ -60,7 +60,7 @@ def _the_reaper() -> _Reaper:
 
 
 def threads_held() -> int:
-    """How many job threads have started and not yet been released (for tests and shutdown logs)."""
+    """How many job threads have started and not yet been released (the tests check it reaches 0)."""
     return _reaper.holding() if _reaper is not None else 0
 
 

@@ -6,6 +6,8 @@ body, an empty think block); without it the model's scores are close to random.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import os
 import threading
@@ -80,9 +82,14 @@ def shared_prefix_length(inputs: Sequence[Sequence[int]]) -> int:
 def cache_argument(model: Any) -> str:
     """The name the model's forward pass takes its key/value cache by: ``cache`` from transformers
     5.24 (``past_key_values`` is deprecated there), ``past_key_values`` before."""
-    import inspect
+    cls: Any = type(model)
+    return _cache_argument_of(cls)
 
-    params = inspect.signature(model.forward).parameters
+
+@functools.cache
+def _cache_argument_of(cls: Any) -> str:
+    # Read once per model class, not on every forward pass.
+    params = inspect.signature(cls.forward).parameters
     return "cache" if "cache" in params else "past_key_values"
 
 
