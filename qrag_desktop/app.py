@@ -144,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("qrag-desktop")
     app.setOrganizationName("qrag")
     app.setApplicationVersion(__version__)
+    from qrag_desktop.ui.gc_collector import GuiThreadGarbageCollector
+
+    GuiThreadGarbageCollector(app).start()  # Qt objects are only ever destroyed on the GUI thread
     from qrag_desktop.ui.main_window import RESOURCES
 
     if (RESOURCES / "icon.svg").exists():

@@ -84,3 +84,41 @@ def test_a_manager_shutting_down_starts_no_new_work() -> None:
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "jobs: 0 held: 0 ran: 0"
     assert "asked for while shutting down" in out.stderr  # said in the log, not silently dropped
+
+
+def test_garbage_from_a_worker_thread_is_collected_on_the_gui_thread(qtbot) -> None:
+    """Cycles that a job's thread leaves behind are freed on the GUI thread: Qt objects in such
+    garbage must never be destroyed on a worker thread (that crashed a test run with SIGSEGV)."""
+    import gc
+    import threading
+
+    from qrag_desktop.ui.gc_collector import GuiThreadGarbageCollector
+
+    freed_on: list[str] = []
+
+    class Node:
+        def __init__(self, watched: bool) -> None:
+            self.me = self  # a reference cycle: only the cyclic collector frees it
+            self.watched = watched
+
+        def __del__(self) -> None:
+            if self.watched:
+                freed_on.append(threading.current_thread().name)
+
+    def allocate() -> None:  # far past the collector's thresholds, on a worker thread
+        Node(watched=True)
+        for _ in range(50_000):
+            Node(watched=False)
+
+    collector = GuiThreadGarbageCollector()
+    collector.start()
+    try:
+        worker = threading.Thread(target=allocate, name="job-thread")
+        worker.start()
+        worker.join(30)
+        assert freed_on == []  # nothing was collected on the worker
+        qtbot.waitUntil(lambda: bool(freed_on), timeout=10000)
+    finally:
+        collector.stop()
+    assert freed_on == [threading.main_thread().name]
+    assert gc.isenabled()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -30,6 +31,18 @@ def qt_warnings_fail() -> Iterator[list[str]]:
     yield seen
     qInstallMessageHandler(previous)
     assert not seen, f"Qt warnings: {seen}"
+
+
+@pytest.fixture(autouse=True)
+def gui_thread_gc(qapp) -> Iterator[None]:
+    """As in the app: garbage is collected on the GUI thread only, never on a job's thread."""
+    from qrag_desktop.ui.gc_collector import GuiThreadGarbageCollector
+
+    collector = GuiThreadGarbageCollector()
+    collector.start()
+    yield
+    collector.stop()
+    gc.collect()  # this test's windows go now, on this thread, not in a later test's worker
 
 
 @pytest.fixture(autouse=True)
