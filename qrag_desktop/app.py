@@ -86,7 +86,7 @@ def install_excepthooks(log_path: str) -> None:
 
         if QThread.currentThread() is app.thread():
             dialog()
-        else:  # a worker thread: show it from the GUI thread
+        elif _dialog_runner is not None:  # a worker thread: show it from the GUI thread
             _pending_dialogs.append(dialog)
             QMetaObject.invokeMethod(_dialog_runner, "run", Qt.ConnectionType.QueuedConnection)
 
@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     from qrag_desktop.ui.main_window import RESOURCES
 
     if (RESOURCES / "icon.svg").exists():
-        app.setWindowIcon(QIcon(str(RESOURCES / "icon.svg")))
+        QApplication.setWindowIcon(QIcon(str(RESOURCES / "icon.svg")))
     global _dialog_runner
     _dialog_runner = _make_dialog_runner()
     install_excepthooks(log_path)

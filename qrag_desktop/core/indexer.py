@@ -313,16 +313,18 @@ class Indexer:
     # -- pieces ----------------------------------------------------------------------------------
     def _what_changed(self, path: str, folder: str) -> FileStatus | _Changed:
         """A stat per file; a hash only when size or mtime moved; an embedding only when content did."""
-        rec = self.manifest.get(path)
-        current = rec is not None and rec.status == "done" and rec.settings_key == self.settings_key
+        found = self.manifest.get(path)
+        # the file's record, when it was indexed whole with today's settings
+        indexed = found is not None and found.status == "done" and found.settings_key == self.settings_key
+        rec = found if indexed else None
         try:
             st = os.stat(path)
-            if current and rec.size == st.st_size and rec.mtime_ns == st.st_mtime_ns:
+            if rec is not None and rec.size == st.st_size and rec.mtime_ns == st.st_mtime_ns:
                 return FileStatus(path, "unchanged", chunks=len(rec.chunk_ids))
             digest = file_digest(Path(path))
         except OSError as exc:
             return FileStatus(path, "failed", _os_error_text(exc))
-        if current and rec.hash == digest:
+        if rec is not None and rec.hash == digest:
             # touched but not changed: remember the new stat, embed nothing
             self.manifest.put(
                 path,

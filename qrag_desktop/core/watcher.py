@@ -10,6 +10,7 @@ from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +22,7 @@ class _Handler(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return  # reads change nothing
-        paths = [event.src_path, getattr(event, "dest_path", "")]
+        paths = [os.fsdecode(event.src_path), os.fsdecode(getattr(event, "dest_path", ""))]
         self.watcher._touch(p for p in paths if p)
 
 
@@ -45,7 +46,7 @@ class FolderWatcher:
         self._pending: set[str] = set()
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
-        self._observer: Observer | None = None
+        self._observer: BaseObserver | None = None
 
     def start(self) -> None:
         if self._observer is not None:

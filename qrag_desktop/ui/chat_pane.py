@@ -43,7 +43,7 @@ def link_citations(answer: str, turn_index: int) -> str:
     """``[1]`` / ``[1, 3]`` / ``[2-4]`` become Markdown links ``cite:<turn>/<n>`` the pane handles."""
 
     def repl(m: re.Match[str]) -> str:
-        out = []
+        out: list[str] = []
         for part in m.group(1).split(","):
             ends = [int(x) for x in re.split(r"\s*[-–]\s*", part.strip())]
             nums = (
@@ -106,7 +106,7 @@ class ChatPane(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(50)
-        self._timer.timeout.connect(self.render)
+        self._timer.timeout.connect(self.render_transcript)
         self.retranslate()
         self._update_buttons()
 
@@ -121,7 +121,7 @@ class ChatPane(QWidget):
         self.stop_button.setText(self.tr("Stop"))
         self.copy_button.setText(self.tr("Copy answer"))
         self.copy_button.setToolTip(self.tr("Copy the last answer, as Markdown, to the clipboard."))
-        self.render()
+        self.render_transcript()
 
     # -- state --------------------------------------------------------------------------------------
     def set_busy(self, busy: bool) -> None:
@@ -136,7 +136,7 @@ class ChatPane(QWidget):
     def set_turns(self, turns: list[Turn]) -> None:
         self.turns = turns
         self.set_notice(None)
-        self.render()
+        self.render_transcript()
 
     def current(self) -> Turn | None:
         return self.turns[-1] if self.turns else None
@@ -198,7 +198,7 @@ class ChatPane(QWidget):
         return "\n\n".join(parts)
 
     @Slot()
-    def render(self) -> None:
+    def render_transcript(self) -> None:
         bar = self.transcript.verticalScrollBar()
         at_end = bar.value() >= bar.maximum() - 4
         self.transcript.setMarkdown(self.markdown())

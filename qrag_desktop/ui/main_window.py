@@ -854,7 +854,7 @@ class MainWindow(QMainWindow):
         self.chat.turns.append(turn)
         self.chat.question.clear()
         self.chat.set_notice(None)
-        self.chat.render()
+        self.chat.render_transcript()
         self.sources.set_sources([], stage="recall")
         self.sources.set_sent(None)
         self.tabs.setCurrentWidget(self.chat_splitter)
@@ -968,7 +968,7 @@ class MainWindow(QMainWindow):
 
             sent = [s.hit for s in turn.sources if s.n is not None]
             self.sources.mark_cited({c.n for c in citations_in(turn.answer, sent)})
-        self.chat.render()
+        self.chat.render_transcript()
         if not self._shut_down:
             self.conversations.add_message(
                 self.conversation_id,

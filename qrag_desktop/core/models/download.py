@@ -83,8 +83,8 @@ def download_model(
     from huggingface_hub import snapshot_download
     from tqdm.auto import tqdm
 
-    cancel = cancel or threading.Event()
-    if cancel.is_set():
+    stop = cancel or threading.Event()
+    if stop.is_set():
         raise Cancelled("Download cancelled.")
     _check_reachable(model_id, timeout_s)
 
@@ -99,7 +99,7 @@ def download_model(
             self._done = int(kwargs.get("initial") or 0)
 
         def update(self, n: float | None = 1) -> bool | None:
-            if cancel.is_set():
+            if stop.is_set():
                 raise Cancelled("Download cancelled.")
             self._done += int(n or 0)
             if self._bytes and progress is not None:
@@ -118,7 +118,7 @@ def download_model(
             cause=exc,
             hint="Check the internet connection and free disk space, then try again: the download resumes.",
         ) from exc
-    if cancel.is_set():
+    if stop.is_set():
         raise Cancelled("Download cancelled.")
     return Path(folder)
 
