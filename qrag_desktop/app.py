@@ -178,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
 
-    from qrag_desktop.ui.main_window import MainWindow, orphaned_jobs
+    from qrag_desktop.ui.main_window import MainWindow
+    from qrag_desktop.ui.workers import threads_running
 
     window = MainWindow(paths=paths)
     app.aboutToQuit.connect(window.shutdown)
@@ -189,9 +190,10 @@ def main(argv: list[str] | None = None) -> int:
     code = app.exec()
     window.shutdown()
     lock.unlock()
-    if orphaned_jobs():
+    busy = threads_running()
+    if busy:
         # A model load that cannot be interrupted: everything is saved; do not make the person wait.
-        log.warning("exiting with %d worker(s) still busy", len(orphaned_jobs()))
+        log.warning("exiting with %d worker(s) still busy: %s", len(busy), ", ".join(busy))
         logging.shutdown()
         os._exit(code)
     return int(code)

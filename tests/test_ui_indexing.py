@@ -7,8 +7,7 @@ import time
 import pytest
 from PySide6.QtCore import Qt
 
-from qrag_desktop.ui.main_window import orphaned_jobs
-from qrag_desktop.ui.workers import threads_held
+from qrag_desktop.ui.workers import threads_held, threads_running
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
 from tests.ui_fixtures import progress_settled, wait_idle, wait_index_done, write_docs
 
@@ -53,7 +52,7 @@ def test_close_during_indexing_is_fast_and_clean(qtbot, make_window, tmp_path):
     assert time.monotonic() - t0 < 3.0  # the window goes away at once
     assert not w.isVisible()
     # Work that cannot be interrupted (a model load) stops at its next checkpoint, soon after.
-    qtbot.waitUntil(lambda: not orphaned_jobs(), timeout=30000)
+    qtbot.waitUntil(lambda: not threads_running(), timeout=30000)
     qtbot.waitUntil(lambda: w.engine._store is None, timeout=5000)  # the store was closed
     # The late run's report starts nothing new (it would reopen the store), and every thread ends.
     qtbot.waitUntil(lambda: threads_held() == 0, timeout=10000)

@@ -50,9 +50,9 @@ def gui_thread_gc(qapp) -> Iterator[None]:
 def no_dangling_threads() -> Iterator[None]:
     before = {t.ident for t in threading.enumerate()}
     yield
-    from qrag_desktop.ui.main_window import orphaned_jobs
+    from qrag_desktop.ui.workers import threads_running
 
-    assert not orphaned_jobs(), "a worker thread outlived the window"
+    assert not threads_running(), "a worker thread outlived the window"
     # A closing store's gRPC server cancels its calls from a thread that lives up to its
     # 2 s grace period; a thread that ends within a few seconds is not a leak.
     deadline = time.monotonic() + 5.0
@@ -129,13 +129,13 @@ def make_window(qtbot, tmp_path: Path, standin_embedder_path: str, standin_reran
         return w
 
     yield make
-    from qrag_desktop.ui.main_window import orphaned_jobs
+    from qrag_desktop.ui.workers import threads_running
 
     for w in made:
         w.close()  # idempotent shutdown; the window must not leave threads behind
     # Work that cannot be interrupted (a model load) ends soon after; a test that failed half-way
     # must not leave a running QThread to the interpreter's exit.
-    qtbot.waitUntil(lambda: not orphaned_jobs(), timeout=60000)
+    qtbot.waitUntil(lambda: not threads_running(), timeout=60000)
 
 
 def wait_index_done(qtbot, w, timeout: int = 60000) -> None:

@@ -61,10 +61,6 @@ WATCH_DEBOUNCE_S = 1.0
 PAUSED_RUN_KEY = "paused_run"
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
-# Threads still running after the shutdown wait (a stalled network read). Kept referenced so
-# Qt never destroys a running QThread; ``app.main`` ends the process without waiting for them.
-_ORPHANS: list[Job] = []
-
 
 @dataclass(frozen=True)
 class AnswerDelta:
@@ -1161,7 +1157,6 @@ class MainWindow(QMainWindow):
         self.jobs = JobManager(self) if stuck else self.jobs
         self.jobs._closing = False
         if stuck:
-            _ORPHANS.extend(stuck)
             self.jobs.busy_changed.connect(self._on_busy_changed)
         elif self._engine is not None:
             self._engine.close()
@@ -1315,7 +1310,6 @@ class MainWindow(QMainWindow):
             )
             # A model load or a torch import cannot be interrupted; they see the cancel when they
             # return. The engine closes when the last of them has stopped.
-            _ORPHANS.extend(stuck)
             self._stuck = list(stuck)
             for job in stuck:
                 job.finished.connect(self._on_stuck_finished)
@@ -1341,11 +1335,6 @@ def _import_engine() -> None:
     import qrag_desktop.core.engine  # noqa: F401 - imported for its side effect: loaded modules
 
 
-def orphaned_jobs() -> list[Job]:
-    """Jobs whose threads outlived the shutdown wait (``app.main`` exits without waiting for them)."""
-    return [j for j in _ORPHANS if j.thread_running()]
-
-
 def _default_key_provider() -> str | None:
     from qrag_desktop.core.secrets import get_api_key
 
@@ -1358,4 +1347,4 @@ def _default_key_saver(key: str | None) -> None:
     set_api_key(key)
 
 
-__all__ = ["MainWindow", "orphaned_jobs"]
+__all__ = ["MainWindow"]

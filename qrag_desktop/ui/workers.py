@@ -41,6 +41,9 @@ class _Reaper(QObject):
     def holding(self) -> int:
         return len(self._held)
 
+    def running(self) -> list[str]:
+        return [thread.objectName() for thread, _ in self._held.values() if thread.isRunning()]
+
     @Slot()
     def _release(self) -> None:
         thread = self.sender()
@@ -62,6 +65,12 @@ def _the_reaper() -> _Reaper:
 def threads_held() -> int:
     """How many job threads have started and not yet been released (the tests check it reaches 0)."""
     return _reaper.holding() if _reaper is not None else 0
+
+
+def threads_running() -> list[str]:
+    """The names of job threads still running, in any window: after the windows have shut down,
+    those are work that cannot be interrupted (a model load), and ``app.main`` exits without them."""
+    return _reaper.running() if _reaper is not None else []
 
 
 class _Worker(QObject):
@@ -266,4 +275,4 @@ class JobManager(QObject):
         return stuck
 
 
-__all__ = ["Job", "JobManager", "threads_held"]
+__all__ = ["Job", "JobManager", "threads_held", "threads_running"]
