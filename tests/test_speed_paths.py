@@ -207,6 +207,9 @@ def test_rankings_guard_lets_near_ties_trade_places() -> None:
     swapped = [[0.49, 0.5454, 0.5397, 0.62, 0.46, 0.4591, 0.1]]  # ...first and fourth: not
     assert not numerics.rankings_agree(ref, swapped).ok
     assert numerics.rankings_agree(ref, swapped, tie=0.2).ok  # the tolerance is what decides
+
+
+def test_embeddings_guard_compares_cosine_to_fp32() -> None:
     a = np.eye(3, dtype=np.float32)
     assert numerics.embeddings_agree(a, a + 0.001).ok
     assert not numerics.embeddings_agree(a, a[::-1]).ok
