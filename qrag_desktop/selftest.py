@@ -143,13 +143,9 @@ def _vector_checks(checks: Checks, engine, queries: tuple[Query, ...]) -> None:
 
 
 def _index(engine, folder: Path, *, keyword_only: bool, reembed: bool = False):
-    from qrag_desktop.core.indexer import IndexReport
+    from qrag_desktop.core.progress import drain
 
-    report = None
-    for event in engine.index([folder], keyword_only=keyword_only, reembed=reembed):
-        if isinstance(event, IndexReport):
-            report = event
-    assert report is not None, "indexing ended without a report"
+    report = drain(engine.index([folder], keyword_only=keyword_only, reembed=reembed))
     failed = "; ".join(f"{Path(p).name}: {e}" for p, e in report.files_failed)
     assert not report.files_failed, f"files failed: {failed}"
     assert report.files_indexed == len(SAMPLES), f"indexed {report.files_indexed} of {len(SAMPLES)} files"

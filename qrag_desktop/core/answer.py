@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import openai
 
 from qrag_desktop.core import secrets
+from qrag_desktop.core.citations import Citation, citations_in
 from qrag_desktop.core.errors import AnswerError
 from qrag_desktop.core.types import Hit
 
@@ -42,16 +43,6 @@ SYSTEM_PROMPT = (
     "- Answer in the language of the question.\n"
     "- If the passages do not contain the answer, say so plainly, and do not guess."
 )
-
-
-@dataclass(frozen=True)
-class Citation:
-    """A passage the answer cites: ``n`` is its [n] number in the prompt."""
-
-    n: int
-    path: str
-    page: int | None
-    heading: str
 
 
 @dataclass(frozen=True)
@@ -194,26 +185,6 @@ def count_tokens(messages: Sequence[dict[str, str]], model: str = "gpt-4o") -> t
         return math.ceil(chars / 4) + overhead, False
     tokens = sum(len(encoding.encode(m["content"], disallowed_special=())) + 1 for m in messages)
     return tokens + overhead, True
-
-
-# --- citations -----------------------------------------------------------------------------------
-
-_CITE = re.compile(r"\[\s*(\d+(?:\s*(?:,|-|–)\s*\d+)*)\s*\]")
-
-
-def citations_in(answer: str, hits: Sequence[Hit]) -> list[Citation]:
-    """Passages the answer cites ([1], [1][3], [1, 2], [2-4]), in order of first citation."""
-    seen: list[int] = []
-    for match in _CITE.finditer(answer):
-        for part in match.group(1).split(","):
-            ends = [int(x) for x in re.split(r"\s*[-–]\s*", part.strip())]
-            numbers = range(ends[0], ends[-1] + 1) if len(ends) == 2 and ends[1] - ends[0] < 50 else ends[:1]
-            for n in numbers:
-                if 1 <= n <= len(hits) and n not in seen:
-                    seen.append(n)
-    return [
-        Citation(n=n, path=hits[n - 1].path, page=hits[n - 1].page, heading=hits[n - 1].heading) for n in seen
-    ]
 
 
 # --- talking to the server -----------------------------------------------------------------------

@@ -29,9 +29,9 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -39,56 +39,15 @@ from qrag_desktop.core.chunking import Chunker
 from qrag_desktop.core.errors import Cancelled, DocumentError
 from qrag_desktop.core.jobs import JobControl
 from qrag_desktop.core.manifest import Manifest
+from qrag_desktop.core.progress import FileStatus, IndexProgress, IndexReport, Stage
 from qrag_desktop.core.scan import iter_files
 from qrag_desktop.core.types import Chunk, Document
 
 if TYPE_CHECKING:
     from qrag_desktop.core.models.embedder import Embedder
-    from qrag_desktop.core.store import MilvusStore
+    from qrag_desktop.core.vector_store import VectorStore
 
 ParseFn = Callable[[Path, "int | None"], Document]
-
-
-@dataclass(frozen=True)
-class FileStatus:
-    """A file's state, as the file table shows it."""
-
-    path: str
-    status: str  # queued, parsing, embedding, done, unchanged, failed, removed
-    error: str | None = None
-    chunks: int = 0
-
-
-@dataclass(frozen=True)
-class IndexProgress:
-    stage: str  # scanning, parsing, embedding, cleaning
-    files_done: int = 0
-    files_total: int = 0
-    chunks_done: int = 0
-    chunks_total: int = 0
-    current: str | None = None
-    chunks_per_s: float = 0.0
-    eta_s: float | None = None
-    file: FileStatus | None = None  # set when one file's status changed
-
-
-@dataclass(frozen=True)
-class IndexReport:
-    files_seen: int
-    files_indexed: int
-    files_unchanged: int
-    files_failed: tuple[tuple[str, str], ...]
-    chunks_added: int
-    chunks_deleted: int
-    chunks_total: int
-    seconds: float
-    cancelled: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["files_failed"] = [{"path": p, "error": e} for p, e in self.files_failed]
-        d["seconds"] = round(self.seconds, 3)
-        return d
 
 
 @dataclass(frozen=True)
@@ -132,7 +91,7 @@ class Indexer:
     def __init__(
         self,
         *,
-        store: MilvusStore,
+        store: VectorStore,
         manifest: Manifest,
         chunker: Chunker,
         embedder: Embedder | None,
@@ -339,7 +298,7 @@ class Indexer:
             return FileStatus(path, "unchanged", chunks=len(rec.chunk_ids))
         return _Changed(st.st_size, st.st_mtime_ns, digest)
 
-    def _file_event(self, stage: str, done: int, total: int, fs: FileStatus) -> IndexProgress:
+    def _file_event(self, stage: Stage, done: int, total: int, fs: FileStatus) -> IndexProgress:
         return IndexProgress(stage, done, total, current=fs.path, file=fs)
 
     def _vanished(self, roots: list[str], seen: dict[str, str], only: set[str] | None) -> list:

@@ -15,7 +15,7 @@ from qrag_desktop.core.types import Hit, SearchResult
 if TYPE_CHECKING:
     from qrag_desktop.core.models.embedder import Embedder
     from qrag_desktop.core.models.reranker import Reranker
-    from qrag_desktop.core.store import MilvusStore
+    from qrag_desktop.core.vector_store import VectorStore
 
 
 def rerank_text(hit: Hit) -> str:
@@ -26,7 +26,7 @@ def rerank_text(hit: Hit) -> str:
 class Retriever:
     def __init__(
         self,
-        store: MilvusStore,
+        store: VectorStore,
         embedder: Embedder | None = None,
         reranker: Reranker | None = None,
         *,

@@ -14,9 +14,9 @@ import threading
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
@@ -32,6 +32,7 @@ from qrag_desktop.core.errors import (
 )
 from qrag_desktop.core.settings import Paths, Settings
 from qrag_desktop.core.types import Chunk, Hit
+from qrag_desktop.core.vector_store import EmbeddingSpec, StoreStats, VectorStore
 
 log = logging.getLogger(__name__)
 
@@ -89,56 +90,6 @@ _LIKE_UNSAFE = ("\\", "%", "_")
 
 _UNKNOWN = object()
 _REINDEX_HINT = "Re-index with `qrag index --reembed`, or switch back to the old model."
-
-
-@dataclass(frozen=True)
-class EmbeddingSpec:
-    """What the collection's vectors were built with; a query must use the same."""
-
-    model_id: str
-    dimension: int
-    query_instruction: str
-
-
-@dataclass(frozen=True)
-class StoreStats:
-    chunks: int
-    files: int
-    spec: EmbeddingSpec | None
-    location: str  # file path or server URI, never with credentials
-
-
-class VectorStore(Protocol):
-    """What the rest of the engine needs from a store, so another real one can be swapped in."""
-
-    def open(self) -> None: ...
-    def close(self) -> None: ...
-    def spec(self) -> EmbeddingSpec | None: ...
-    def ensure_collection(self, spec: EmbeddingSpec) -> None: ...
-    def check_spec(self, spec: EmbeddingSpec) -> None: ...
-    def drop(self) -> None: ...
-    def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None: ...
-    def delete_ids(self, ids: Sequence[str]) -> None: ...
-    def delete_path(self, path: str) -> int: ...
-    def ids_for_path(self, path: str) -> list[str]: ...
-    def vectors_for_ids(self, ids: Sequence[str]) -> dict[str, np.ndarray]: ...
-    def flush(self) -> None: ...
-    def count(self) -> int: ...
-    def stats(self) -> StoreStats: ...
-    def paths(self) -> dict[str, int]: ...
-    def dense_search(
-        self, vector: np.ndarray, k: int, *, paths: Sequence[str] | None = None
-    ) -> list[Hit]: ...
-    def keyword_search(self, text: str, k: int, *, paths: Sequence[str] | None = None) -> list[Hit]: ...
-    def hybrid_search(
-        self,
-        text: str,
-        vector: np.ndarray | None,
-        k: int,
-        *,
-        candidates: int = 30,
-        paths_prefix: Sequence[str] | None = None,
-    ) -> list[Hit]: ...
 
 
 # Milvus Lite runs one in-process server per folder and holds the folder's LOCK while it runs.
