@@ -9,19 +9,31 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qrag_desktop.core.chunking import Chunker
 from qrag_desktop.core.documents import load_document
 from qrag_desktop.core.errors import EngineClosedError, ModelNotFoundError, QragError, StoreError
-from qrag_desktop.core.indexer import Indexer, IndexProgress, IndexReport, settings_key
+from qrag_desktop.core.folders import FolderRegistry
+from qrag_desktop.core.indexer import Indexer, settings_key
 from qrag_desktop.core.jobs import JobControl
 from qrag_desktop.core.manifest import Manifest
+from qrag_desktop.core.paths import normalise
+from qrag_desktop.core.progress import IndexProgress, IndexReport
 from qrag_desktop.core.retrieval import Retriever
 from qrag_desktop.core.settings import FolderSetting, Paths, Settings
 from qrag_desktop.core.types import Document, SearchResult
+from qrag_desktop.core.vector_store import EmbeddingSpec, VectorStore
+
+if TYPE_CHECKING:
+    from qrag_desktop.core.documents.isolation import ParserPool
+    from qrag_desktop.core.models.embedder import Embedder
+    from qrag_desktop.core.models.reranker import Reranker
+
+ParseFn = Callable[[Path, "int | None"], Document]
 
 log = logging.getLogger(__name__)
 
@@ -47,15 +59,26 @@ def _parse_in_process(path: Path, max_bytes: int | None) -> Document:
 
 
 class Engine:
-    def __init__(self, settings: Settings, paths: Paths, *, milvus_token: str | None = None) -> None:
-        self.settings = settings
+    """``folders``: the knowledge folders' registry, which outlives an engine replaced for new models
+    (default: one holding ``settings.folders``, not saved anywhere)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        paths: Paths,
+        *,
+        milvus_token: str | None = None,
+        folders: FolderRegistry | None = None,
+    ) -> None:
+        self.folders = folders if folders is not None else FolderRegistry(settings.folders)
+        self._settings = settings
         self.paths = paths
         self._milvus_token = milvus_token
-        self._store = None
+        self._store: VectorStore | None = None
         self._manifest: Manifest | None = None
-        self._embedder = None
-        self._reranker = None
-        self._pool = None
+        self._embedder: Embedder | None = None
+        self._reranker: Reranker | None = None
+        self._pool: ParserPool | None = None
         # One lock per part: loading a model (seconds) must not block opening the store.
         self._store_lock = threading.Lock()
         self._manifest_lock = threading.Lock()
@@ -70,9 +93,18 @@ class Engine:
         if self._closed:
             raise EngineClosedError("This knowledge base was closed.")
 
+    @property
+    def settings(self) -> Settings:
+        """The settings, with the folders as the registry knows them (it is their one truth)."""
+        return self._settings.replace(folders=self.folders.folders)
+
+    @settings.setter
+    def settings(self, new: Settings) -> None:
+        self._settings = new  # its folders are ignored: change them through ``self.folders``
+
     # -- parts, loaded on first use -----------------------------------------------------------------
     @property
-    def store(self):  # -> MilvusStore
+    def store(self) -> VectorStore:
         with self._store_lock:
             if self._store is None:
                 self._check_open()
@@ -93,7 +125,7 @@ class Engine:
                 self._manifest = Manifest(self.paths.manifest_path)
             return self._manifest
 
-    def embedder(self):  # -> Embedder
+    def embedder(self) -> Embedder:
         """The embedding model, loaded on first call (raises ModelNotFoundError when not on disk)."""
         with self._embedder_lock:
             if self._embedder is None:
@@ -110,7 +142,7 @@ class Engine:
                 self._embedder = emb
             return self._embedder
 
-    def reranker(self):  # -> Reranker
+    def reranker(self) -> Reranker:
         with self._reranker_lock:
             if self._reranker is None:
                 from qrag_desktop.core.models.reranker import Reranker
@@ -125,9 +157,7 @@ class Engine:
                 self._reranker = rr
             return self._reranker
 
-    def current_spec(self):  # -> EmbeddingSpec
-        from qrag_desktop.core.store import EmbeddingSpec
-
+    def current_spec(self) -> EmbeddingSpec:
         emb = self.embedder()
         return EmbeddingSpec(
             model_id=self.settings.embed_model,
@@ -144,15 +174,13 @@ class Engine:
         reembed: bool = False,
         keyword_only: bool = False,
         only: Sequence[str] | None = None,
-        parse=None,
+        parse: ParseFn | None = None,
     ) -> Iterator[IndexProgress | IndexReport]:
         """Index ``folders`` (a generator of progress; the last item is the report).
 
         ``keyword_only`` indexes for BM25 search with no embedding model (zero vectors), so the
         app is useful before a model is on disk; a later run with a model re-embeds.
         """
-        from qrag_desktop.core.store import EmbeddingSpec
-
         store = self.store
         if keyword_only:
             embedder = None
@@ -190,7 +218,7 @@ class Engine:
         )
         yield from indexer.run(folders, control, only=only)
 
-    def _parser(self):
+    def _parser(self) -> ParseFn:
         """Parse in a separate process with a time limit, so a pathological file cannot hang us."""
         try:
             from qrag_desktop.core.documents.isolation import ParserPool
@@ -230,7 +258,7 @@ class Engine:
 
     def remove_folder(self, folder: str) -> int:
         """Take a folder's chunks out of the index. Returns the number of chunks removed."""
-        root = str(Path(folder).expanduser().resolve())
+        root = normalise(folder)
         removed = 0
         for rec in self.manifest.all(folder=root):
             removed += self.store.delete_path(rec.path)
@@ -284,12 +312,22 @@ class Engine:
         ):
             yield dataclasses.replace(result, notes=result.notes + notes)
 
-    def search(self, query: str, **kwargs) -> SearchResult:
-        *_, last = self.search_stages(query, **kwargs)
+    def search(
+        self,
+        query: str,
+        *,
+        top_k: int | None = None,
+        rerank: bool = True,
+        paths_prefix: Sequence[str] | None = None,
+        control: JobControl | None = None,
+    ) -> SearchResult:
+        *_, last = self.search_stages(
+            query, top_k=top_k, rerank=rerank, paths_prefix=paths_prefix, control=control
+        )
         return last
 
     def local_only_roots(self) -> list[str]:
-        return [str(Path(f.path).expanduser().resolve()) for f in self.settings.folders if f.local_only]
+        return self.folders.local_only_roots()
 
     # -- status / lifetime --------------------------------------------------------------------------
     def status(self) -> Status:

@@ -1,0 +1,193 @@
+"""The knowledge folders: the one place that knows them, their local-only flag, their statistics and
+a paused run.
+
+Every face (the window's folder list and status bar, the CLI's ``status``, the ask pipeline) reads
+the folders from here, and every change goes through here; nothing keeps a copy it redraws from.
+A change is saved at once (through ``save``) and observers hear of it on the thread that made it.
+The flag lives in the settings file; statistics and the paused run come from the manifest.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from qrag_desktop.core.errors import ConfigError, QragError
+from qrag_desktop.core.manifest import Manifest
+from qrag_desktop.core.paths import normalise, under_any
+from qrag_desktop.core.settings import FolderSetting, Paths, Settings, load_settings, save_settings
+
+log = logging.getLogger(__name__)
+
+# Manifest meta key: set while the person has an indexing run paused, so a restart shows it paused
+# (with Resume) instead of starting over by itself. Cleared when a run completes or is cancelled.
+PAUSED_RUN_KEY = "paused_run"
+
+Observer = Callable[[], None]
+SaveFn = Callable[[tuple[FolderSetting, ...]], None]
+
+
+@dataclass(frozen=True)
+class FolderStats:
+    files: int = 0
+    failed: int = 0
+    chunks: int = 0
+    last_indexed: float | None = None  # time.time() of the newest manifest row
+
+
+@dataclass(frozen=True)
+class FolderEntry:
+    """One folder as a face shows it; ``stats`` is None until the manifest was read."""
+
+    path: str
+    local_only: bool
+    stats: FolderStats | None
+
+
+def save_to_settings_file(paths: Paths) -> SaveFn:
+    """Saves only the folders into the settings file, leaving this run's overrides (env, flags) out."""
+
+    def save(folders: tuple[FolderSetting, ...]) -> None:
+        try:
+            saved = load_settings(paths)
+        except ConfigError:
+            saved = Settings()
+        save_settings(paths, saved.replace(folders=folders))
+
+    return save
+
+
+def read_stats(manifest: Manifest, folders: Iterable[str]) -> dict[str, FolderStats]:
+    """Files, failures, passages and last indexing time per folder (slow-ish: run it off the GUI)."""
+    out: dict[str, FolderStats] = {}
+    for path in folders:
+        recs = manifest.all(folder=normalise(path))
+        done = [r for r in recs if r.status == "done"]
+        out[path] = FolderStats(
+            files=len(done),
+            failed=sum(1 for r in recs if r.status == "failed"),
+            chunks=sum(len(r.chunk_ids) for r in done),
+            last_indexed=max((r.updated_at for r in recs), default=None),
+        )
+    return out
+
+
+def read_paused_run(manifest: Manifest) -> dict[str, Any] | None:
+    """What an earlier session left paused (None: nothing; ``{}``: something unreadable)."""
+    raw = manifest.get_meta(PAUSED_RUN_KEY)
+    if not raw:
+        return None
+    try:
+        info = json.loads(raw)
+    except ValueError:
+        return {}
+    return info if isinstance(info, dict) else {}
+
+
+class FolderRegistry:
+    """The knowledge folders and their local-only flags; see the module docstring."""
+
+    def __init__(self, folders: Iterable[FolderSetting] = (), save: SaveFn | None = None) -> None:
+        self._folders = tuple(folders)
+        self._stats: dict[str, FolderStats] = {}
+        self._save = save
+        self._observers: list[Observer] = []
+        self.paused_run: dict[str, Any] | None = None
+
+    # -- reading ------------------------------------------------------------------------------------
+    @property
+    def folders(self) -> tuple[FolderSetting, ...]:
+        return self._folders
+
+    def paths(self) -> list[str]:
+        return [f.path for f in self._folders]
+
+    def entries(self) -> tuple[FolderEntry, ...]:
+        return tuple(FolderEntry(f.path, f.local_only, self._stats.get(f.path)) for f in self._folders)
+
+    def is_local_only(self, folder: str) -> bool:
+        return any(f.path == folder and f.local_only for f in self._folders)
+
+    def local_only_roots(self) -> list[str]:
+        """The roots whose passages never leave the machine, as of now."""
+        return [normalise(f.path) for f in self._folders if f.local_only]
+
+    def holds_local_only(self, path: str, roots: list[str] | None = None) -> bool:
+        """Whether a file lies in a local-only folder (``roots``: a snapshot of ``local_only_roots``)."""
+        return under_any(path, self.local_only_roots() if roots is None else roots)
+
+    # -- changing -----------------------------------------------------------------------------------
+    def add(self, folders: Iterable[str], *, local_only: bool = False) -> list[str]:
+        """Add folders not yet known (normalised); returns the ones added."""
+        known = set(self.paths())
+        new: list[str] = []
+        for f in folders:
+            root = normalise(f)
+            if root not in known and root not in new:
+                new.append(root)
+        if new:
+            self._change(self._folders + tuple(FolderSetting(r, local_only) for r in new))
+        return new
+
+    def remove(self, folder: str) -> None:
+        if folder in self.paths():
+            self._stats.pop(folder, None)
+            self._change(tuple(f for f in self._folders if f.path != folder))
+
+    def set_local_only(self, folder: str, local_only: bool) -> bool:
+        """Set the flag of a known folder; returns whether anything changed."""
+        if folder not in self.paths() or self.is_local_only(folder) == local_only:
+            return False
+        self._change(
+            tuple(
+                FolderSetting(f.path, local_only if f.path == folder else f.local_only) for f in self._folders
+            )
+        )
+        return True
+
+    def set_stats(self, stats: dict[str, FolderStats]) -> None:
+        self._stats = {p: s for p, s in stats.items() if p in self.paths()}
+        self._notify()
+
+    def set_paused_run(self, manifest: Manifest | None, info: dict[str, Any] | None) -> None:
+        """Remember (or forget) a paused run, in the manifest too, so that a restart shows it paused."""
+        self.paused_run = info
+        if manifest is not None:
+            try:
+                manifest.set_meta(PAUSED_RUN_KEY, json.dumps(info) if info is not None else None)
+            except (QragError, OSError, sqlite3.Error) as exc:
+                log.warning("could not record the paused run: %s", exc)
+
+    # -- observers ----------------------------------------------------------------------------------
+    def subscribe(self, observer: Observer) -> Callable[[], None]:
+        """Call ``observer()`` after each change; returns a function that stops it."""
+        self._observers.append(observer)
+        return lambda: self._observers.remove(observer) if observer in self._observers else None
+
+    def _change(self, folders: tuple[FolderSetting, ...]) -> None:
+        self._folders = folders
+        if self._save is not None:
+            try:
+                self._save(folders)
+            except (OSError, QragError) as exc:
+                log.warning("folders not saved: %s", exc)
+        self._notify()
+
+    def _notify(self) -> None:
+        for observer in list(self._observers):
+            observer()
+
+
+__all__ = [
+    "PAUSED_RUN_KEY",
+    "FolderEntry",
+    "FolderRegistry",
+    "FolderStats",
+    "read_paused_run",
+    "read_stats",
+    "save_to_settings_file",
+]
