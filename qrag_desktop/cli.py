@@ -9,11 +9,16 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from qrag_desktop import __version__
-from qrag_desktop.core.errors import AnswerError, QragError
-from qrag_desktop.core.settings import FolderSetting, Paths, Settings, apply_env, load_settings, save_settings
+from qrag_desktop.core.errors import QragError
+from qrag_desktop.core.settings import Paths, Settings, apply_env, load_settings
+
+if TYPE_CHECKING:
+    from qrag_desktop.core.engine import Engine
+    from qrag_desktop.core.progress import IndexProgress
+    from qrag_desktop.core.types import Hit
 
 log = logging.getLogger("qrag")
 
@@ -46,8 +51,20 @@ def build_parser() -> argparse.ArgumentParser:
     ix.add_argument(
         "--keyword-only", action="store_true", help="index for keyword search, no embedding model"
     )
-    ix.add_argument(
-        "--local-only", action="store_true", help="never send these folders' passages to the cloud"
+    local = ix.add_mutually_exclusive_group()
+    local.add_argument(
+        "--local-only",
+        action="store_const",
+        const=True,
+        dest="local_only",
+        help="never send these folders' passages to the cloud (also for folders indexed before)",
+    )
+    local.add_argument(
+        "--no-local-only",
+        action="store_const",
+        const=False,
+        dest="local_only",
+        help="let these folders' passages be sent to the answer model again",
     )
 
     wa = sub.add_parser("watch", help="index folders, then follow their changes until Ctrl-C")
@@ -101,16 +118,12 @@ def _milvus_token(args: argparse.Namespace) -> str | None:
 class _ProgressPrinter:
     """A one-line progress bar on a terminal; occasional plain lines otherwise."""
 
-    def __init__(self, stream=sys.stderr) -> None:
+    def __init__(self, stream: TextIO = sys.stderr) -> None:
         self.stream = stream
         self.tty = stream.isatty()
         self.last = 0.0
 
-    def update(self, ev: Any) -> None:
-        from qrag_desktop.core.indexer import IndexProgress
-
-        if not isinstance(ev, IndexProgress):
-            return
+    def update(self, ev: IndexProgress) -> None:
         if ev.file is not None and ev.file.status == "failed":
             self._line(f"failed: {ev.file.path}: {ev.file.error}")
         now = time.monotonic()
@@ -152,39 +165,39 @@ def _fmt_secs(s: float) -> str:
     return f"{s // 3600}h{s % 3600 // 60:02d}m" if s >= 3600 else f"{s // 60}m{s % 60:02d}s"
 
 
-def cmd_index(args: argparse.Namespace, engine: Any, paths: Paths) -> int:
-    from qrag_desktop.core.indexer import IndexReport
+def cmd_index(args: argparse.Namespace, engine: Engine, paths: Paths) -> int:
     from qrag_desktop.core.jobs import JobControl
+    from qrag_desktop.core.paths import normalise
+    from qrag_desktop.core.progress import drain
 
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
         raise QragError(f"Not found: {', '.join(missing)}")
-    # Remember the folders, so the app and later runs know what this knowledge base covers.
-    roots = [str(Path(p).expanduser().resolve()) for p in args.paths]
-    known = {f.path for f in engine.settings.folders}
-    new = tuple(FolderSetting(r, local_only=args.local_only) for r in roots if r not in known)
-    if new:
-        saved = load_settings(paths)
-        save_settings(paths, saved.replace(folders=saved.folders + new))
+    # Remember the folders, so the app and later runs know what this knowledge base covers; the
+    # local-only flag is set (or cleared) for folders indexed before too, and said when it changes.
+    roots = [normalise(p) for p in args.paths]
+    engine.folders.add(roots, local_only=bool(args.local_only))
+    if args.local_only is not None:
+        for root in roots:
+            if root in engine.folders.paths() and engine.folders.set_local_only(root, args.local_only):
+                state = "local only: never sent" if args.local_only else "no longer local only: may be sent"
+                print(f"{root}: {state} to the answer model", file=sys.stderr)
     if getattr(args, "rebuild", False):
         for moved in engine.set_aside_index():
             print(f"set aside: {moved}", file=sys.stderr)
     control = JobControl()
     printer = _ProgressPrinter()
-    report: IndexReport | None = None
     try:
-        for ev in engine.index(roots, control, reembed=args.reembed, keyword_only=args.keyword_only):
-            if isinstance(ev, IndexReport):
-                report = ev
-            else:
-                printer.update(ev)
+        report = drain(
+            engine.index(roots, control, reembed=args.reembed, keyword_only=args.keyword_only),
+            printer.update,
+        )
     except KeyboardInterrupt:
         control.cancel()
         printer.finish()
         print("Interrupted: what was done is kept; run the same command to continue.", file=sys.stderr)
         return 130
     printer.finish()
-    assert report is not None
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
@@ -198,40 +211,40 @@ def cmd_index(args: argparse.Namespace, engine: Any, paths: Paths) -> int:
     return 0
 
 
-def cmd_watch(args: argparse.Namespace, engine: Any, paths: Paths) -> int:
+def cmd_watch(args: argparse.Namespace, engine: Engine, paths: Paths) -> int:
     """Index once (changes made while nothing watched are found), then apply file changes as they come."""
     import queue
 
-    from qrag_desktop.core.indexer import IndexReport
+    from qrag_desktop.core.paths import normalise
+    from qrag_desktop.core.progress import drain
     from qrag_desktop.core.watcher import FolderWatcher
 
-    args.json, args.reembed, args.local_only = False, False, False
+    args.json, args.reembed, args.local_only = False, False, None
     rc = cmd_index(args, engine, paths)
     if rc != 0:
         return rc
-    roots = [str(Path(p).expanduser().resolve()) for p in args.paths]
+    roots = [normalise(p) for p in args.paths]
     changes: queue.Queue[set[str]] = queue.Queue()
     print(f"Watching {len(roots)} folder(s); Ctrl-C to stop.", file=sys.stderr, flush=True)
     with FolderWatcher(roots, changes.put, debounce_s=args.debounce):
         try:
             while True:
                 changed = changes.get()
-                for ev in engine.index(roots, only=sorted(changed), keyword_only=args.keyword_only):
-                    if isinstance(ev, IndexReport):
-                        print(
-                            f"updated: {ev.files_indexed} indexed, "
-                            f"+{ev.chunks_added}/-{ev.chunks_deleted} chunks, "
-                            f"{len(ev.files_failed)} failed, {ev.chunks_total} in the index",
-                            file=sys.stderr,
-                            flush=True,
-                        )
-                        for path, error in ev.files_failed:
-                            print(f"  failed: {path}: {error}", file=sys.stderr, flush=True)
+                ev = drain(engine.index(roots, only=sorted(changed), keyword_only=args.keyword_only))
+                print(
+                    f"updated: {ev.files_indexed} indexed, "
+                    f"+{ev.chunks_added}/-{ev.chunks_deleted} chunks, "
+                    f"{len(ev.files_failed)} failed, {ev.chunks_total} in the index",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                for path, error in ev.files_failed:
+                    print(f"  failed: {path}: {error}", file=sys.stderr, flush=True)
         except KeyboardInterrupt:
             return 0
 
 
-def _hit_json(rank: int, h: Any) -> dict[str, Any]:
+def _hit_json(rank: int, h: Hit) -> dict[str, Any]:
     return {
         "rank": rank,
         "path": h.path,
@@ -242,7 +255,7 @@ def _hit_json(rank: int, h: Any) -> dict[str, Any]:
     }
 
 
-def cmd_search(args: argparse.Namespace, engine: Any) -> int:
+def cmd_search(args: argparse.Namespace, engine: Engine) -> int:
     result = engine.search(args.query, top_k=args.top_k, rerank=not args.no_rerank)
     if args.json:
         out = {
@@ -270,62 +283,41 @@ def cmd_search(args: argparse.Namespace, engine: Any) -> int:
     return 0
 
 
-def cmd_ask(args: argparse.Namespace, engine: Any) -> int:
-    from qrag_desktop.core.answer import Answerer, build_request, citations_in
-    from qrag_desktop.core.secrets import get_api_key
+def cmd_ask(args: argparse.Namespace, engine: Engine) -> int:
+    """Drives the same ask pipeline as the window (``core.asking``): same passages, request, citations."""
+    from qrag_desktop.core.asking import AnswerDelta, AskOutcome, ask, make_answerer
 
-    result = engine.search(args.question, top_k=args.top_k, rerank=not args.no_rerank)
-    local_roots = engine.local_only_roots()
-    sendable = [h for h in result.hits if not any(_under(h.path, r) for r in local_roots)]
-    held_back = len(result.hits) - len(sendable)
-    answer_text: str | None = None
-    error: str | None = None
-    if not result.hits:
-        error = "No passages found in the index for this question."
-    elif not sendable:
-        error = "All relevant passages are in local-only folders, so nothing was sent to the cloud model."
-    else:
-        request = build_request(args.question, sendable, model=engine.settings.openai_model)
-        answerer = Answerer(
-            model=engine.settings.openai_model,
-            base_url=engine.settings.openai_base_url or os.environ.get("OPENAI_BASE_URL") or None,
-            api_key=get_api_key(),
-            timeout_s=engine.settings.answer_timeout_s,
-        )
-        parts: list[str] = []
-        try:
-            for delta in answerer.stream(request):
-                parts.append(delta)
-                if not args.json:
-                    sys.stdout.write(delta)
-                    sys.stdout.flush()
-            answer_text = "".join(parts)
-            if not args.json:
-                sys.stdout.write("\n")
-        except AnswerError as exc:
-            error = exc.user_text()
-            if parts:  # a stream cut off half-way: keep what came, say what happened
-                answer_text = "".join(parts)
-                if not args.json:
-                    sys.stdout.write("\n")
-    citations = citations_in(answer_text, sendable) if answer_text else []
+    outcome: AskOutcome | None = None
+    streamed = False
+    answerer = make_answerer(engine.settings, None)  # None: the key from the environment or keychain
+    for ev in ask(engine, args.question, answerer, top_k=args.top_k, rerank=not args.no_rerank):
+        if isinstance(ev, AnswerDelta) and not args.json:
+            sys.stdout.write(ev.text)
+            sys.stdout.flush()
+            streamed = True
+        elif isinstance(ev, AskOutcome):
+            outcome = ev
+    assert outcome is not None  # the pipeline always ends with its outcome
+    if streamed:
+        sys.stdout.write("\n")
+    hits = [p.hit for p in outcome.passages]
     if args.json:
         out = {
             "question": args.question,
-            "answer": answer_text,
-            "error": error,
+            "answer": outcome.answer,
+            "error": outcome.error,
             "citations": [
-                {"n": c.n, "path": c.path, "page": c.page, "heading": c.heading} for c in citations
+                {"n": c.n, "path": c.path, "page": c.page, "heading": c.heading} for c in outcome.citations
             ],
-            "passages": [_hit_json(i, h) for i, h in enumerate(sendable if answer_text else result.hits, 1)],
-            "local_only_held_back": held_back,
+            "passages": [_hit_json(i, h) for i, h in enumerate(outcome.sent if outcome.answer else hits, 1)],
+            "local_only_held_back": outcome.held_back,
         }
         print(json.dumps(out, ensure_ascii=False))
         return 0
-    if error:
-        print(f"No generated answer: {error}", file=sys.stderr)
+    if outcome.error:
+        print(f"No generated answer: {outcome.error}", file=sys.stderr)
         print("Best passages:")
-        for i, h in enumerate(result.hits, 1):
+        for i, h in enumerate(hits, 1):
             print(
                 f"[{i}] {h.path}"
                 + (f" (page {h.page})" if h.page else "")
@@ -334,22 +326,18 @@ def cmd_ask(args: argparse.Namespace, engine: Any) -> int:
             print("    " + " ".join(h.text.split())[:400] + "\n")
     else:
         print("\nSources:")
-        for c in citations:
+        for c in outcome.citations:
             print(
                 f"[{c.n}] {c.path}"
                 + (f" (page {c.page})" if c.page else "")
                 + (f" — {c.heading}" if c.heading else "")
             )
-    if held_back:
-        print(f"({held_back} passage(s) from local-only folders were not sent.)", file=sys.stderr)
+    if outcome.held_back:
+        print(f"({outcome.held_back} passage(s) from local-only folders were not sent.)", file=sys.stderr)
     return 0
 
 
-def _under(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
-
-
-def cmd_status(args: argparse.Namespace, engine: Any) -> int:
+def cmd_status(args: argparse.Namespace, engine: Engine) -> int:
     st = engine.status()
     out = {
         "files": st.files,
@@ -377,6 +365,8 @@ def cmd_status(args: argparse.Namespace, engine: Any) -> int:
     )
     for f in st.folders:
         print(f"Folder:    {f.path}" + ("  [local only]" if f.local_only else ""))
+    if any(f.local_only for f in st.folders):
+        print("           (clear the flag with `qrag index --no-local-only FOLDER`)")
     return 0
 
 
@@ -399,12 +389,14 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_bench(args)
     from qrag_desktop.core.engine import Engine
+    from qrag_desktop.core.folders import FolderRegistry, save_to_settings_file
 
     engine = None
     try:
         paths = Paths.resolve(args.data_dir).ensure()
         settings = _settings(args, paths)
-        engine = Engine(settings, paths, milvus_token=_milvus_token(args))
+        folders = FolderRegistry(settings.folders, save=save_to_settings_file(paths))
+        engine = Engine(settings, paths, milvus_token=_milvus_token(args), folders=folders)
         if args.command == "index":
             return cmd_index(args, engine, paths)
         if args.command == "watch":
