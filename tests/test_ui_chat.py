@@ -33,7 +33,7 @@ def test_answer_streams_with_citations_and_the_sent_text_shown(
     # streaming: part of the answer is on screen before the rest arrives
     qtbot.waitUntil(lambda: turn.streaming and 0 < len(turn.answer) < len(REPLY), timeout=60000)
     assert not w.chat.ask_button.isEnabled() and w.chat.stop_button.isVisible()
-    qtbot.waitUntil(lambda: w._ask_job is None, timeout=30000)
+    qtbot.waitUntil(lambda: w.asking.job is None, timeout=30000)
     assert turn.answer == REPLY
     shown = w.chat.transcript.toPlainText()
     assert "Milvus Lite runs inside a Python process" in shown
@@ -53,7 +53,7 @@ def test_answer_streams_with_citations_and_the_sent_text_shown(
 
     # a follow-up sees the conversation so far
     _ask(qtbot, w, "And where does it store data?")
-    qtbot.waitUntil(lambda: w._ask_job is None and len(openai_server.requests) == 2, timeout=60000)
+    qtbot.waitUntil(lambda: w.asking.job is None and len(openai_server.requests) == 2, timeout=60000)
     msgs = openai_server.requests[1]["messages"]
     assert {"role": "user", "content": "What is Milvus Lite?"} in msgs
     assert {"role": "assistant", "content": REPLY} in msgs
@@ -96,7 +96,7 @@ def test_local_only_passages_are_never_sent(
     wait_idle(qtbot, w)
 
     _ask(qtbot, w, "What is the Milvus Lite budget?")
-    qtbot.waitUntil(lambda: w._ask_job is None, timeout=60000)
+    qtbot.waitUntil(lambda: w.asking.job is None, timeout=60000)
     sources = w.sources.sources()
     assert any(s.local_only and "Zanzibar" in s.hit.text for s in sources)  # searchable ...
     assert openai_server.requests
@@ -117,7 +117,7 @@ def test_no_key_server_down_and_rejected_key_say_why_and_keep_passages(
     def ask_and_wait(q: str) -> str:
         n = len(w.chat.turns)
         _ask(qtbot, w, q)
-        qtbot.waitUntil(lambda: w._ask_job is None and len(w.chat.turns) == n + 1, timeout=60000)
+        qtbot.waitUntil(lambda: w.asking.job is None and len(w.chat.turns) == n + 1, timeout=60000)
         assert w.sources.sources(), "the best passages are still shown"
         assert w.chat.notice.isVisible()
         assert not w.chat.turns[-1].answer

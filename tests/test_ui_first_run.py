@@ -35,7 +35,7 @@ def test_missing_model_offers_keyword_search_which_works(qtbot, make_window, doc
     w.chat.question.setText("BM25 term frequency")
     qtbot.mouseClick(w.chat.ask_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
-        lambda: w._ask_job is None and w.chat.turns and not w.chat.turns[-1].searching, timeout=30000
+        lambda: w.asking.job is None and w.chat.turns and not w.chat.turns[-1].searching, timeout=30000
     )
     sources = w.sources.sources()
     assert sources and sources[0].hit.path.endswith("bm25.html")  # the keyword match comes first

@@ -81,7 +81,7 @@ def test_changing_the_embedding_asks_before_indexing_again(qtbot, make_window, d
     _save(qtbot, dlg)
     assert asked and "embedded again" in asked[0]
     assert w.settings.embed_dim is None  # "No" keeps the index and the model as they were
-    assert w._index_job is None
+    assert w.indexing.job is None
 
     dlg = _open_settings(qtbot, w)
     dlg.dim_spin.setValue(32)

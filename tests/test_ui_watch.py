@@ -174,7 +174,7 @@ def test_a_paused_run_survives_a_restart(qtbot, make_window, settings_for, tmp_p
     assert view2.resume_button.isVisible() and not view2.pause_button.isVisible()
     assert "paused" in view2.headline.text()
     qtbot.wait(500)
-    assert w2._index_job is None  # it waits to be asked
+    assert w2.indexing.job is None  # it waits to be asked
     qtbot.mouseClick(view2.resume_button, Qt.MouseButton.LeftButton)
     wait_index_done(qtbot, w2)
     report = view2._report

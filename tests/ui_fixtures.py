@@ -139,7 +139,7 @@ def make_window(qtbot, tmp_path: Path, standin_embedder_path: str, standin_reran
 
 
 def wait_index_done(qtbot, w, timeout: int = 60000) -> None:
-    qtbot.waitUntil(lambda: w._index_job is None and w.indexing_view._report is not None, timeout=timeout)
+    qtbot.waitUntil(lambda: w.indexing.job is None and w.indexing_view._report is not None, timeout=timeout)
 
 
 def wait_idle(qtbot, w, timeout: int = 30000) -> None:

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qrag_desktop.core.citations import CITE_PATTERN, numbers_in
 from qrag_desktop.ui.sources_panel import Source
 
-_CITE = re.compile(r"\[\s*(\d+(?:\s*(?:,|-|–)\s*\d+)*)\s*\]")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
 
 
@@ -43,16 +43,9 @@ def link_citations(answer: str, turn_index: int) -> str:
     """``[1]`` / ``[1, 3]`` / ``[2-4]`` become Markdown links ``cite:<turn>/<n>`` the pane handles."""
 
     def repl(m: re.Match[str]) -> str:
-        out: list[str] = []
-        for part in m.group(1).split(","):
-            ends = [int(x) for x in re.split(r"\s*[-–]\s*", part.strip())]
-            nums = (
-                range(ends[0], ends[-1] + 1) if len(ends) == 2 and 0 <= ends[1] - ends[0] < 50 else ends[:1]
-            )
-            out.extend(f"[\\[{n}\\]](cite:{turn_index}/{n})" for n in nums)
-        return "".join(out)
+        return "".join(f"[\\[{n}\\]](cite:{turn_index}/{n})" for n in numbers_in(m.group(1)))
 
-    return _CITE.sub(repl, answer)
+    return CITE_PATTERN.sub(repl, answer)
 
 
 def escape_md(text: str) -> str:

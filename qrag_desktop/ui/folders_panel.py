@@ -1,9 +1,12 @@
-"""Knowledge folders: what the knowledge base covers, with files, passages and when each was last indexed."""
+"""Knowledge folders: what the knowledge base covers, with files, passages and when each was last indexed.
+
+The list is drawn from the core's ``FolderRegistry`` each time (no copy of its own), so a tick
+always shows the registry's truth: after a refresh, a run's end or a change from elsewhere.
+"""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, Signal, Slot
@@ -20,16 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qrag_desktop.core.settings import FolderSetting
-
-
-@dataclass(frozen=True)
-class FolderStats:
-    files: int = 0
-    failed: int = 0
-    chunks: int = 0
-    last_indexed: float | None = None  # time.time() of the newest manifest row
-
+from qrag_desktop.core.folders import FolderEntry, FolderRegistry, FolderStats
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -47,8 +41,7 @@ class FoldersPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._folders: tuple[FolderSetting, ...] = ()
-        self._stats: dict[str, FolderStats] = {}
+        self._registry: FolderRegistry | None = None
         self._filling = False
 
         self.title = QLabel()
@@ -122,12 +115,10 @@ class FoldersPanel(QWidget):
         self._fill()
 
     # -- data ---------------------------------------------------------------------------------------
-    def set_folders(self, folders: tuple[FolderSetting, ...]) -> None:
-        self._folders = folders
-        self._fill()
-
-    def set_stats(self, stats: dict[str, FolderStats]) -> None:
-        self._stats = dict(stats)
+    def show_registry(self, registry: FolderRegistry) -> None:
+        """Draw ``registry``'s folders, now and after each of its changes."""
+        self._registry = registry
+        registry.subscribe(self._fill)
         self._fill()
 
     def selected_folder(self) -> str | None:
@@ -142,41 +133,47 @@ class FoldersPanel(QWidget):
         return None
 
     def _fill(self) -> None:
+        """Draw the registry's folders: rows are updated in place when the folders are the same (a
+        tick changes the registry, which redraws while Qt still handles that row's change)."""
+        entries = self._registry.entries() if self._registry is not None else ()
+        items = [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
+        same = [i.data(self.COL_FOLDER, PATH_ROLE) if i else None for i in items] == [f.path for f in entries]
         selected = self.selected_folder()
         self._filling = True
         try:
-            self.tree.clear()
-            for f in self._folders:
-                st = self._stats.get(f.path)
-                item = QTreeWidgetItem()
-                # The name fits the column; the full path is in the tooltip.
-                item.setText(self.COL_FOLDER, Path(f.path).name or f.path)
-                item.setToolTip(self.COL_FOLDER, f.path)
-                item.setData(self.COL_FOLDER, PATH_ROLE, f.path)
-                if st is not None:
-                    files = str(st.files)
-                    if st.failed:
-                        files += " " + self.tr("(%1 failed)").replace("%1", str(st.failed))
-                    item.setText(self.COL_FILES, files)
-                    item.setText(self.COL_CHUNKS, str(st.chunks))
-                    item.setText(
-                        self.COL_LAST, _when(st.last_indexed) if st.last_indexed else self.tr("not yet")
-                    )
-                else:
-                    item.setText(self.COL_LAST, self.tr("not yet"))
-                for col in (self.COL_FILES, self.COL_CHUNKS):
-                    item.setTextAlignment(col, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-                item.setCheckState(
-                    self.COL_LOCAL, Qt.CheckState.Checked if f.local_only else Qt.CheckState.Unchecked
-                )
-                self.tree.addTopLevelItem(item)
-                if f.path == selected:
-                    item.setSelected(True)
+            if not same:
+                self.tree.clear()
+                items = [QTreeWidgetItem() for _ in entries]
+            for item, f in zip(items, entries, strict=True):
+                assert item is not None
+                self._fill_item(item, f)
+                if not same:
+                    self.tree.addTopLevelItem(item)
+                    item.setSelected(f.path == selected)
         finally:
             self._filling = False
-        self.empty_hint.setVisible(not self._folders)
+        self.empty_hint.setVisible(not entries)
         self._update_buttons()
+
+    def _fill_item(self, item: QTreeWidgetItem, f: FolderEntry) -> None:
+        st = f.stats
+        # The name fits the column; the full path is in the tooltip.
+        item.setText(self.COL_FOLDER, Path(f.path).name or f.path)
+        item.setToolTip(self.COL_FOLDER, f.path)
+        item.setData(self.COL_FOLDER, PATH_ROLE, f.path)
+        if st is not None:
+            files = str(st.files)
+            if st.failed:
+                files += " " + self.tr("(%1 failed)").replace("%1", str(st.failed))
+            item.setText(self.COL_FILES, files)
+            item.setText(self.COL_CHUNKS, str(st.chunks))
+            item.setText(self.COL_LAST, _when(st.last_indexed) if st.last_indexed else self.tr("not yet"))
+        else:
+            item.setText(self.COL_LAST, self.tr("not yet"))
+        for col in (self.COL_FILES, self.COL_CHUNKS):
+            item.setTextAlignment(col, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(self.COL_LOCAL, Qt.CheckState.Checked if f.local_only else Qt.CheckState.Unchecked)
 
     # -- actions ------------------------------------------------------------------------------------
     @Slot()
@@ -201,7 +198,7 @@ class FoldersPanel(QWidget):
     @Slot()
     def _update_buttons(self) -> None:
         self.remove_button.setEnabled(self.selected_folder() is not None)
-        self.reindex_button.setEnabled(bool(self._folders))
+        self.reindex_button.setEnabled(bool(self._registry and self._registry.paths()))
 
 
 def _when(ts: float) -> str:
@@ -210,3 +207,6 @@ def _when(ts: float) -> str:
     if time.strftime("%Y-%m-%d", lt) == time.strftime("%Y-%m-%d"):
         return time.strftime("%H:%M", lt)
     return time.strftime("%Y-%m-%d", lt)
+
+
+__all__ = ["FolderStats", "FoldersPanel"]

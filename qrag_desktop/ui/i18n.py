@@ -52,3 +52,22 @@ def install_language(choice: str) -> str:
 
 
 __all__ = ["LANGUAGES", "install_language", "resolve_language"]
+
+
+def window_tr(text: str) -> str:
+    """Translate in the main window's context: the window's controllers say what the window said
+    before they were split out of it, and the existing translations keep applying."""
+    return QCoreApplication.translate("MainWindow", text)
+
+
+def failure_text(exc: object, what: str) -> str:
+    """A failed job's message for a person: ours as written, anything else as an unexpected error
+    (logged with its traceback, as ``what`` failed)."""
+    from qrag_desktop.core.errors import QragError
+
+    if isinstance(exc, QragError):
+        return exc.user_text()
+    logging.getLogger("qrag_desktop.ui").error(
+        "%s failed", what, exc_info=exc if isinstance(exc, BaseException) else None
+    )
+    return window_tr("Unexpected error: %1").replace("%1", str(exc))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -28,8 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-if TYPE_CHECKING:  # the indexer pulls in numpy and the parsers: not on the window's start path
-    from qrag_desktop.core.indexer import FileStatus, IndexProgress, IndexReport
+from qrag_desktop.core.progress import FileStatus, IndexProgress, IndexReport
 
 
 def status_text(status: str) -> str:
@@ -297,8 +295,6 @@ class IndexingView(QWidget):
 
     @Slot(object)
     def on_event(self, ev: object) -> None:
-        from qrag_desktop.core.indexer import IndexProgress, IndexReport  # loaded by the job already
-
         if isinstance(ev, IndexReport):
             self._report = ev
         elif isinstance(ev, IndexProgress):

@@ -145,6 +145,11 @@ class SourcesPanel(QWidget):
         else:
             self.preview.clear()
 
+    @property
+    def stage(self) -> str:
+        """What the list shows: "recall", "reranked", or "" (a finished or reopened answer)."""
+        return self._stage
+
     def sources(self) -> list[Source]:
         return list(self._sources)
 

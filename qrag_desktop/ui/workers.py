@@ -11,12 +11,15 @@ import inspect
 import logging
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDeadlineTimer, QObject, QThread, Signal, Slot
 
 from qrag_desktop.core.errors import Cancelled
 from qrag_desktop.core.jobs import JobControl
+
+if TYPE_CHECKING:
+    from qrag_desktop.core.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -275,4 +278,21 @@ class JobManager(QObject):
         return stuck
 
 
-__all__ = ["Job", "JobManager", "threads_held", "threads_running"]
+def close_when_done(engine: Engine, stuck: list[Job]) -> None:
+    """Close ``engine`` now, or once the last of ``stuck`` (jobs that still use it) has ended."""
+    left = [j for j in stuck if j.thread_running()]
+    if not left:
+        engine.close()
+        return
+    log.warning("still running after the wait: %s", ", ".join(j.name for j in left))
+
+    def one_ended() -> None:
+        if not any(j.thread_running() for j in left):
+            log.info("late jobs stopped; closing their engine")
+            engine.close()
+
+    for job in left:
+        job.finished.connect(one_ended)
+
+
+__all__ = ["Job", "JobManager", "close_when_done", "threads_held", "threads_running"]
