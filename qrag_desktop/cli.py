@@ -7,17 +7,16 @@ import json
 import logging
 import os
 import sys
-import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from qrag_desktop import __version__
 from qrag_desktop.core.errors import QragError
 from qrag_desktop.core.settings import Paths, Settings, apply_env, load_settings
+from qrag_desktop.terminal import ProgressPrinter
 
 if TYPE_CHECKING:
     from qrag_desktop.core.engine import Engine
-    from qrag_desktop.core.progress import IndexProgress
     from qrag_desktop.core.types import Hit
 
 log = logging.getLogger("qrag")
@@ -115,56 +114,6 @@ def _milvus_token(args: argparse.Namespace) -> str | None:
     return get_milvus_token()
 
 
-class _ProgressPrinter:
-    """A one-line progress bar on a terminal; occasional plain lines otherwise."""
-
-    def __init__(self, stream: TextIO = sys.stderr) -> None:
-        self.stream = stream
-        self.tty = stream.isatty()
-        self.last = 0.0
-
-    def update(self, ev: IndexProgress) -> None:
-        if ev.file is not None and ev.file.status == "failed":
-            self._line(f"failed: {ev.file.path}: {ev.file.error}")
-        now = time.monotonic()
-        if now - self.last < (0.1 if self.tty else 5.0):
-            return
-        self.last = now
-        if ev.stage == "embedding" and ev.chunks_total:
-            frac = ev.chunks_done / ev.chunks_total
-            extra = f"{ev.chunks_done}/{ev.chunks_total} chunks"
-            if ev.chunks_per_s:
-                extra += f", {ev.chunks_per_s:.1f}/s"
-            if ev.eta_s is not None:
-                extra += f", ETA {_fmt_secs(ev.eta_s)}"
-        else:
-            frac = ev.files_done / ev.files_total if ev.files_total else 0.0
-            extra = f"{ev.files_done}/{ev.files_total} files"
-        bar = "#" * int(frac * 30)
-        text = f"{ev.stage:<9} [{bar:<30}] {frac * 100:5.1f}% {extra}"
-        if self.tty:
-            self.stream.write("\r" + text[:120].ljust(120))
-            self.stream.flush()
-        else:
-            self._line(text)
-
-    def _line(self, text: str) -> None:
-        if self.tty:
-            self.stream.write("\r" + " " * 120 + "\r")
-        self.stream.write(text + "\n")
-        self.stream.flush()
-
-    def finish(self) -> None:
-        if self.tty:
-            self.stream.write("\r" + " " * 120 + "\r")
-            self.stream.flush()
-
-
-def _fmt_secs(s: float) -> str:
-    s = int(s)
-    return f"{s // 3600}h{s % 3600 // 60:02d}m" if s >= 3600 else f"{s // 60}m{s % 60:02d}s"
-
-
 def cmd_index(args: argparse.Namespace, engine: Engine, paths: Paths) -> int:
     from qrag_desktop.core.jobs import JobControl
     from qrag_desktop.core.paths import normalise
@@ -186,7 +135,7 @@ def cmd_index(args: argparse.Namespace, engine: Engine, paths: Paths) -> int:
         for moved in engine.set_aside_index():
             print(f"set aside: {moved}", file=sys.stderr)
     control = JobControl()
-    printer = _ProgressPrinter()
+    printer = ProgressPrinter()
     try:
         report = drain(
             engine.index(roots, control, reembed=args.reembed, keyword_only=args.keyword_only),
