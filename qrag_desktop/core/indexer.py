@@ -19,6 +19,9 @@ On re-processing, chunks already stored under their id with a real vector are no
 again, so the work done before a crash is kept; a placeholder counts as not embedded. Deleted
 files lose their chunks first and their manifest row last, so a crash in between is simply
 repeated.
+
+One file over 400 lines on purpose: the write order above spans scanning, parsing, embedding,
+writing and cleaning; kept in one class, its invariants can be read in one place.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from qrag_desktop.core.chunking import Chunker
 from qrag_desktop.core.errors import Cancelled, DocumentError
 from qrag_desktop.core.jobs import JobControl
 from qrag_desktop.core.manifest import Manifest
+from qrag_desktop.core.paths import normalise
 from qrag_desktop.core.progress import FileStatus, IndexProgress, IndexReport, Stage
 from qrag_desktop.core.scan import iter_files
 from qrag_desktop.core.types import Chunk, Document
@@ -132,7 +136,7 @@ class Indexer:
         """
         control = control or JobControl()
         t0 = time.monotonic()
-        roots = [str(Path(f).expanduser().resolve()) for f in folders]
+        roots = [normalise(f) for f in folders]
         failed: dict[str, str] = {}
         added = deleted = unchanged = indexed = 0
         cancelled = False
@@ -140,7 +144,7 @@ class Indexer:
         try:
             # 1. scan
             seen: dict[str, str] = {}  # path -> folder
-            only_set = {str(Path(p).resolve()) for p in only} if only is not None else None
+            only_set = {normalise(p) for p in only} if only is not None else None
             for root in roots:
                 if not Path(root).exists():
                     failed[root] = "folder not found (moved, deleted or unmounted?)"

@@ -12,6 +12,8 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
+from qrag_desktop.core.paths import normalise
+
 log = logging.getLogger(__name__)
 
 
@@ -40,7 +42,7 @@ class FolderWatcher:
         *,
         debounce_s: float = 1.0,
     ) -> None:
-        self.folders = [str(Path(f).expanduser().resolve()) for f in folders]
+        self.folders = [normalise(f) for f in folders]
         self.on_change = on_change
         self.debounce_s = debounce_s
         self._pending: set[str] = set()
