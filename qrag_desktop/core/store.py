@@ -2,6 +2,10 @@
 
 The same code reaches a Milvus Lite folder on disk (``<data dir>/index.db``), a Milvus server or
 Zilliz Cloud by URI/token. Callers code against the ``VectorStore`` protocol.
+
+One file over 400 lines on purpose: ``MilvusStore`` is one class whose methods share the
+collection's schema, its lock, the cached spec and path counts; split, they would read each
+other's private state.
 """
 
 from __future__ import annotations
