@@ -422,7 +422,6 @@ def run_bench(args: argparse.Namespace) -> int:
     import torch
 
     from qrag_desktop.core.engine import Engine
-    from qrag_desktop.core.indexer import IndexReport
     from qrag_desktop.core.models.device import configure_cpu_threads, describe_device, pick_device
     from qrag_desktop.core.models.embedder import (
         Embedder,
@@ -430,6 +429,7 @@ def run_bench(args: argparse.Namespace) -> int:
         load_sentence_transformer,
     )
     from qrag_desktop.core.models.reranker import Reranker, load_causal_lm
+    from qrag_desktop.core.progress import drain
     from qrag_desktop.core.settings import DEFAULT_TASK, Paths, Settings
 
     quick = bool(args.quick)
@@ -574,10 +574,7 @@ def run_bench(args: argparse.Namespace) -> int:
                     dest.parent.mkdir(parents=True, exist_ok=True)
                     dest.write_bytes(f.read_bytes())
             with _stage(report, "index", verbose), PeakMemory(device) as mem_index:
-                result = None
-                for ev in engine.index([index_src]):
-                    if isinstance(ev, IndexReport):
-                        result = ev
+                result = drain(engine.index([index_src]))
             report["index"] = {
                 "model": index_model,
                 "files": result.files_indexed if result else None,

@@ -14,6 +14,7 @@ from qrag_desktop.core.documents import load_document
 from qrag_desktop.core.engine import Engine
 from qrag_desktop.core.errors import StoreUnavailableError
 from qrag_desktop.core.indexer import IndexReport
+from qrag_desktop.core.progress import drain
 from qrag_desktop.core.settings import Paths, Settings
 
 
@@ -53,12 +54,7 @@ def engine(tmp_path: Path):
 
 
 def index(engine: Engine, folder: Path, **kw) -> IndexReport:
-    report = None
-    for ev in engine.index([folder], keyword_only=True, **kw):
-        if isinstance(ev, IndexReport):
-            report = ev
-    assert report is not None
-    return report
+    return drain(engine.index([folder], keyword_only=True, **kw))
 
 
 def test_every_bad_file_fails_alone_with_a_reason(engine: Engine, tmp_path: Path) -> None:

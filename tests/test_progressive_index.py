@@ -13,6 +13,7 @@ import pytest
 from qrag_desktop.core.engine import Engine
 from qrag_desktop.core.indexer import IndexProgress, IndexReport
 from qrag_desktop.core.jobs import JobControl
+from qrag_desktop.core.progress import drain
 from qrag_desktop.core.settings import Paths, Settings
 from qrag_desktop.core.store import EmbeddingSpec, MilvusStore
 from qrag_desktop.core.types import Chunk
@@ -53,12 +54,7 @@ def ids_of(engine: Engine, path: str) -> list[str]:
 
 
 def finish(events: Iterator[IndexProgress | IndexReport]) -> IndexReport:
-    report = None
-    for ev in events:
-        if isinstance(ev, IndexReport):
-            report = ev
-    assert report is not None
-    return report
+    return drain(events)
 
 
 def until_first_file_done(events: Iterator[IndexProgress | IndexReport]) -> str:

@@ -12,7 +12,7 @@ import pytest
 
 from qrag_desktop.core.engine import Engine
 from qrag_desktop.core.evaluation import load_questions, score
-from qrag_desktop.core.indexer import IndexReport
+from qrag_desktop.core.progress import drain
 from qrag_desktop.core.settings import Paths, Settings
 
 # Indexing the whole corpus takes minutes on two cores: more than the suite's per-test limit.
@@ -24,11 +24,8 @@ def corpus_engine(tmp_path_factory, shared_dir: Path, minilm_path: str):
     paths = Paths.resolve(tmp_path_factory.mktemp("eval-data")).ensure()
     settings = Settings(embed_model=minilm_path, rerank_enabled=False, device="cpu")
     engine = Engine(settings, paths)
-    report = None
-    for ev in engine.index([shared_dir / "corpora" / "milvus-docs-en"]):
-        if isinstance(ev, IndexReport):
-            report = ev
-    assert report is not None and not report.cancelled
+    report = drain(engine.index([shared_dir / "corpora" / "milvus-docs-en"]))
+    assert not report.cancelled
     yield engine, report
     engine.close()
 

@@ -10,6 +10,7 @@ import pytest
 
 from qrag_desktop.core.engine import Engine
 from qrag_desktop.core.indexer import IndexReport
+from qrag_desktop.core.progress import drain
 from qrag_desktop.core.settings import Paths, Settings
 from qrag_desktop.core.watcher import FolderWatcher
 
@@ -39,9 +40,7 @@ def watched(tmp_path: Path, standin_embedder_path: str):
 
     def on_change(paths: set[str]) -> None:
         with busy:
-            for ev in engine.index([folder], only=sorted(paths)):
-                if isinstance(ev, IndexReport):
-                    updates.append(ev)
+            updates.append(drain(engine.index([folder], only=sorted(paths))))
 
     watcher = FolderWatcher([folder], on_change, debounce_s=0.3)
     watcher.start()
