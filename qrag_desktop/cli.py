@@ -425,6 +425,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     finally:
         if engine is not None:
+            for notice in engine.notices:
+                print(f"note: {notice}", file=sys.stderr)
             engine.close()
 
 

@@ -63,6 +63,9 @@ class Engine:
         self._reranker_lock = threading.Lock()
         self.model_lock = threading.Lock()
         self._closed = False
+        # Things the user should hear about once (a damaged file set aside and rebuilt): the CLI
+        # prints them, the app shows them in a dialog.
+        self.notices: list[str] = []
 
     def _check_open(self) -> None:
         # Work that outlives close() (a job the app stopped waiting for) must not quietly reopen
@@ -91,6 +94,9 @@ class Engine:
                 self._check_open()
                 self.paths.ensure()
                 self._manifest = Manifest(self.paths.manifest_path)
+                notice = self._manifest.notice()
+                if notice:
+                    self.notices.append(notice)
             return self._manifest
 
     def embedder(self):  # -> Embedder

@@ -45,6 +45,10 @@ class StoreUnavailableError(StoreError):
     """The store cannot be opened or reached (damaged file, server down)."""
 
 
+class DiskFullError(StoreError):
+    """The disk holding the data dir is full: nothing is damaged, so nothing is moved away."""
+
+
 class ModelMismatchError(StoreError):
     """The index was built with a different embedding model/dimension/instruction."""
 

@@ -23,6 +23,7 @@ repeated.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -39,7 +40,7 @@ from qrag_desktop.core.chunking import Chunker
 from qrag_desktop.core.errors import Cancelled, DocumentError
 from qrag_desktop.core.jobs import JobControl
 from qrag_desktop.core.manifest import Manifest
-from qrag_desktop.core.scan import iter_files
+from qrag_desktop.core.scan import iter_files, stored_name
 from qrag_desktop.core.types import Chunk, Document
 
 if TYPE_CHECKING:
@@ -180,16 +181,23 @@ class Indexer:
 
         try:
             # 1. scan
-            seen: dict[str, str] = {}  # path -> folder
-            only_set = {str(Path(p).resolve()) for p in only} if only is not None else None
+            # Files are known by their stored name (scan.stored_name): the path itself, unless
+            # its bytes are not valid UTF-8; ``on_disk`` keeps the real path of those few.
+            seen: dict[str, str] = {}  # stored name -> folder
+            on_disk: dict[str, str] = {}
+            only_set = {stored_name(str(Path(p).resolve())) for p in only} if only is not None else None
             for root in roots:
                 if not Path(root).exists():
-                    failed[root] = "folder not found (moved, deleted or unmounted?)"
+                    failed[stored_name(root)] = "folder not found (moved, deleted or unmounted?)"
                     continue
+                folder = stored_name(root)
                 for p in iter_files(root):
                     sp = str(p)
-                    if only_set is None or _covered(sp, only_set):
-                        seen.setdefault(sp, root)
+                    name = stored_name(sp)
+                    if only_set is None or _covered(name, only_set):
+                        seen.setdefault(name, folder)
+                        if name != sp:
+                            on_disk[name] = sp
                     if len(seen) % 200 == 0:
                         control.checkpoint()
                         yield IndexProgress("scanning", files_total=len(seen), current=sp)
@@ -202,7 +210,7 @@ class Indexer:
             done_count = 0
             for path in files:
                 control.checkpoint()
-                verdict = self._what_changed(path, seen[path])
+                verdict = self._what_changed(path, seen[path], on_disk.get(path, path))
                 if isinstance(verdict, _Changed):
                     todo.append((path, seen[path], verdict.size, verdict.mtime_ns, verdict.digest))
                     yield IndexProgress(
@@ -217,7 +225,7 @@ class Indexer:
                 yield self._file_event("parsing", done_count, total, verdict)
 
             # 3. vanished or now-excluded files leave the index (renames are matched first)
-            vanished = self._vanished(roots, seen, only_set)
+            vanished = self._vanished([stored_name(r) for r in roots], seen, only_set)
             vanished_by_hash = {rec.hash: rec for rec in vanished if rec.status == "done"}
 
             # 4. parse and chunk what changed; store each few files' chunks at once as
@@ -231,7 +239,9 @@ class Indexer:
                     "parsing", done_count, total, current=path, file=FileStatus(path, "parsing")
                 )
                 try:
-                    doc = self.parse(Path(path), self.max_bytes)
+                    doc = self.parse(Path(on_disk.get(path, path)), self.max_bytes)
+                    if doc.path != path:
+                        doc = dataclasses.replace(doc, path=path, title=stored_name(doc.title))
                     chunks = self.chunker.chunk(doc)
                     if not chunks:
                         raise DocumentError("no text")
@@ -311,17 +321,17 @@ class Indexer:
         )
 
     # -- pieces ----------------------------------------------------------------------------------
-    def _what_changed(self, path: str, folder: str) -> FileStatus | _Changed:
+    def _what_changed(self, path: str, folder: str, disk_path: str) -> FileStatus | _Changed:
         """A stat per file; a hash only when size or mtime moved; an embedding only when content did."""
         found = self.manifest.get(path)
         # the file's record, when it was indexed whole with today's settings
         indexed = found is not None and found.status == "done" and found.settings_key == self.settings_key
         rec = found if indexed else None
         try:
-            st = os.stat(path)
+            st = os.stat(disk_path)
             if rec is not None and rec.size == st.st_size and rec.mtime_ns == st.st_mtime_ns:
                 return FileStatus(path, "unchanged", chunks=len(rec.chunk_ids))
-            digest = file_digest(Path(path))
+            digest = file_digest(Path(disk_path))
         except OSError as exc:
             return FileStatus(path, "failed", _os_error_text(exc))
         if rec is not None and rec.hash == digest:
