@@ -321,7 +321,7 @@ def cmd_ask(args: argparse.Namespace, engine: Any) -> int:
             "local_only_held_back": held_back,
         }
         print(json.dumps(out, ensure_ascii=False))
-        return 0
+        return 1 if error else 0  # a script must see that no (whole) answer was produced
     if error:
         print(f"No generated answer: {error}", file=sys.stderr)
         print("Best passages:")
@@ -342,7 +342,7 @@ def cmd_ask(args: argparse.Namespace, engine: Any) -> int:
             )
     if held_back:
         print(f"({held_back} passage(s) from local-only folders were not sent.)", file=sys.stderr)
-    return 0
+    return 1 if error else 0
 
 
 def _under(path: str, root: str) -> bool:

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 KEYWORD_ONLY = "(keyword only)"
 KEYWORD_ONLY_DIM = 8
+MAX_TOP_K = 100
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,25 @@ class Status:
 
 def _parse_in_process(path: Path, max_bytes: int | None) -> Document:
     return load_document(path, max_bytes=max_bytes)
+
+
+def checked_query(query: str, top_k: int | None) -> tuple[int | None, tuple[str, ...]]:
+    """Refuse a blank query or a top-k below 1; clamp a huge top-k, with a note that says so.
+
+    A blank query would return unrelated passages (and an answer to nothing); a top-k of a million
+    would rerank every chunk in the index.
+    """
+    if not query or not query.strip():
+        raise QragError("The question is empty.", hint="Type a few words to search for.")
+    if top_k is None:
+        return None, ()
+    if top_k < 1:
+        raise QragError(f"top-k must be at least 1, not {top_k}.")
+    if top_k > MAX_TOP_K:
+        return MAX_TOP_K, (
+            f"A search returns at most {MAX_TOP_K} passages: top-k {top_k} was lowered to it.",
+        )
+    return top_k, ()
 
 
 class Engine:
@@ -284,7 +304,9 @@ class Engine:
     ) -> Iterator[SearchResult]:
         import dataclasses
 
+        top_k, limit_note = checked_query(query, top_k)
         retriever, notes = self.retriever(rerank=rerank)
+        notes += limit_note
         for result in retriever.stages(
             query, top_k=top_k, rerank=rerank, paths_prefix=paths_prefix, control=control
         ):

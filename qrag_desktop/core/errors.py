@@ -13,8 +13,10 @@ class QragError(Exception):
         self.hint = hint
 
     def user_text(self) -> str:
-        """Message and, when there is one, what to do about it."""
-        return f"{self.message} {self.hint}" if self.hint else self.message
+        """Message and, when there is one, what to do about it; never a secret, whatever it quotes."""
+        from qrag_desktop.core.secrets import redact  # secrets imports this module
+
+        return redact(f"{self.message} {self.hint}" if self.hint else self.message)
 
 
 class ConfigError(QragError):
