@@ -64,6 +64,7 @@ MAX_ID_BYTES = 64
 MAX_PATH_BYTES = 4096
 MAX_HEADING_BYTES = 4096
 MAX_TEXT_BYTES = 65535
+UPSERT_ROWS = 256  # rows per upsert request
 
 # jieba segments Chinese; "lowercase" makes a Milvus server match English case-insensitively the
 # way Milvus Lite's jieba analyzer already does (Lite lowercases and ignores the filter).
@@ -395,7 +396,10 @@ class MilvusStore:
             client = self._conn()
             with self._translate("save passages"):
                 self._forget_paths_of([c.id for c in chunks])
-                client.upsert(self._collection, rows)
+                # In requests of bounded size: one huge file's thousands of chunks in a single
+                # request made the local server's work grow faster than the request.
+                for at in range(0, len(rows), UPSERT_ROWS):
+                    client.upsert(self._collection, rows[at : at + UPSERT_ROWS])
             if self._path_counts is not None:
                 self._path_counts.update(c.path for c in chunks)
             self._dirty = True
