@@ -16,6 +16,7 @@ from qrag_desktop.core.errors import AnswerError, QragError
 from qrag_desktop.core.settings import FolderSetting, Paths, Settings, apply_env, load_settings, save_settings
 
 log = logging.getLogger("qrag")
+CLI_LOG = "qrag.log"  # in the data dir's log folder, beside the app's qrag-desktop.log
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--top-k", type=int, default=None)
     ask.add_argument("--no-rerank", action="store_true")
     ask.add_argument("--json", action="store_true")
+
+    rm = sub.add_parser(
+        "remove", help="take a file or folder out of the index (also one that no longer exists)"
+    )
+    rm.add_argument("paths", nargs="+", metavar="PATH")
 
     st = sub.add_parser("status", help="what is indexed, with which model, where")
     st.add_argument("--json", action="store_true")
@@ -349,6 +355,22 @@ def _under(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
+def cmd_remove(args: argparse.Namespace, engine: Any, paths: Paths) -> int:
+    """Take paths out of the index and out of the remembered folders; they need not exist."""
+    for given in args.paths:
+        root = str(Path(given).expanduser().resolve())
+        files, chunks = engine.remove_path(root)
+        saved = load_settings(paths)
+        kept = tuple(f for f in saved.folders if not _under(str(Path(f.path).expanduser().resolve()), root))
+        if kept != saved.folders:
+            save_settings(paths, saved.replace(folders=kept))
+            engine.settings = engine.settings.replace(folders=kept)
+        elif files == 0:
+            raise QragError(f"Nothing indexed under {given}.", hint="`qrag status` lists what is indexed.")
+        print(f"Removed {files} files ({chunks} passages) under {root}.")
+    return 0
+
+
 def cmd_status(args: argparse.Namespace, engine: Any) -> int:
     st = engine.status()
     out = {
@@ -361,6 +383,7 @@ def cmd_status(args: argparse.Namespace, engine: Any) -> int:
         "store": st.store,
         "data_dir": st.data_dir,
         "folders": [{"path": f.path, "local_only": f.local_only} for f in st.folders],
+        "missing_folders": list(st.missing_folders),
     }
     if args.json:
         print(json.dumps(out, ensure_ascii=False))
@@ -377,16 +400,25 @@ def cmd_status(args: argparse.Namespace, engine: Any) -> int:
     )
     for f in st.folders:
         print(f"Folder:    {f.path}" + ("  [local only]" if f.local_only else ""))
+    for m in st.missing_folders:
+        print(f"Missing:   {m} (moved, deleted or unmounted?): `qrag remove {m}` takes it out of the index")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    from qrag_desktop.core import logs
+
+    setup = logs.configure(verbose=args.verbose, terminal=sys.stderr)
+    try:
+        return _run(args, setup)
+    finally:
+        setup.undo()
+
+
+def _run(args: argparse.Namespace, setup: Any) -> int:
+    from qrag_desktop.core import logs
+
     if not args.verbose:
         # Our own progress line is the one a person should see on stderr: no per-library bars
         # ("Loading weights") and no jieba dictionary chatter.
@@ -401,8 +433,11 @@ def main(argv: list[str] | None = None) -> int:
     from qrag_desktop.core.engine import Engine
 
     engine = None
+    paths: Paths | None = None
     try:
         paths = Paths.resolve(args.data_dir).ensure()
+        logs.add_file(setup, paths.log_dir / CLI_LOG, verbose=args.verbose)
+        log.info("qrag %s %s on %s", __version__, args.command, paths.data_dir)
         settings = _settings(args, paths)
         engine = Engine(settings, paths, milvus_token=_milvus_token(args))
         if args.command == "index":
@@ -415,14 +450,29 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_ask(args, engine)
         if args.command == "status":
             return cmd_status(args, engine)
+        if args.command == "remove":
+            return cmd_remove(args, engine, paths)
         raise AssertionError(args.command)
     except QragError as exc:
-        log.debug("error", exc_info=exc.cause or exc)
+        log.info("error: %s", exc.user_text(), exc_info=exc.cause or exc)
         print(f"error: {exc.user_text()}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
+    except Exception as exc:  # unexpected: one line here, the traceback in the log file
+        from qrag_desktop.core.secrets import redact
+        from qrag_desktop.core.storage import disk_full_error, is_disk_full
+
+        if is_disk_full(exc) and paths is not None:
+            err = disk_full_error(paths.data_dir, exc)
+            log.info("error: %s", err.user_text(), exc_info=exc)
+            print(f"error: {err.user_text()}", file=sys.stderr)
+            return 2
+        log.exception("unexpected error")
+        where = f" The details are in {setup.file}." if setup.file else ""
+        print(redact(f"error: unexpected {type(exc).__name__}: {exc}.{where}"), file=sys.stderr)
+        return 1
     finally:
         if engine is not None:
             for notice in engine.notices:

@@ -20,6 +20,7 @@ from qrag_desktop.core.indexer import Indexer, IndexProgress, IndexReport, setti
 from qrag_desktop.core.jobs import JobControl
 from qrag_desktop.core.manifest import Manifest
 from qrag_desktop.core.retrieval import Retriever
+from qrag_desktop.core.scan import stored_name
 from qrag_desktop.core.settings import FolderSetting, Paths, Settings
 from qrag_desktop.core.types import Document, SearchResult
 
@@ -41,6 +42,7 @@ class Status:
     store: str
     data_dir: str
     folders: tuple[FolderSetting, ...]
+    missing_folders: tuple[str, ...] = ()  # known folders that are not on disk now
 
 
 def _parse_in_process(path: Path, max_bytes: int | None) -> Document:
@@ -256,13 +258,33 @@ class Engine:
 
     def remove_folder(self, folder: str) -> int:
         """Take a folder's chunks out of the index. Returns the number of chunks removed."""
-        root = str(Path(folder).expanduser().resolve())
-        removed = 0
-        for rec in self.manifest.all(folder=root):
-            removed += self.store.delete_path(rec.path)
-            self.manifest.delete(rec.path)
+        return self.remove_path(folder)[1]
+
+    def remove_path(self, path: str | os.PathLike[str]) -> tuple[int, int]:
+        """Take every file at or under ``path`` out of the index, whether or not it still exists
+        (a deleted, renamed or unmounted folder). Returns (files, chunks) removed."""
+        root = stored_name(str(Path(path).expanduser().resolve()))
+        prefix = root.rstrip(os.sep) + os.sep
+
+        def inside(p: str) -> bool:
+            return p == root or p.startswith(prefix)
+
+        records = [rec.path for rec in self.manifest.all() if inside(rec.path)]
+        stray = [p for p in self.store.paths() if inside(p) and p not in set(records)]
+        chunks = 0
+        for p in records:  # chunks first, the manifest row last: a crash in between is repeated
+            chunks += self.store.delete_path(p)
+            self.manifest.delete(p)
+        for p in stray:  # in the store without a manifest row (a manifest set aside)
+            chunks += self.store.delete_path(p)
         self.store.flush()
-        return removed
+        return len(records) + len(stray), chunks
+
+    def missing_folders(self) -> tuple[str, ...]:
+        """Known folders (settings, or the manifest) that are not there now: moved, deleted or unmounted."""
+        known = [str(Path(f.path).expanduser().resolve()) for f in self.settings.folders]
+        known += [f for f in self.manifest.folders() if f not in known]
+        return tuple(f for f in known if not os.path.exists(f))
 
     # -- searching ----------------------------------------------------------------------------------
     def retriever(self, *, rerank: bool = True) -> tuple[Retriever, tuple[str, ...]]:
@@ -335,6 +357,7 @@ class Engine:
             store=stats.location,
             data_dir=str(self.paths.data_dir),
             folders=self.settings.folders,
+            missing_folders=self.missing_folders(),
         )
 
     def close(self) -> None:

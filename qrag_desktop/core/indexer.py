@@ -39,7 +39,7 @@ import numpy as np
 from qrag_desktop.core.chunking import Chunker
 from qrag_desktop.core.errors import Cancelled, DocumentError
 from qrag_desktop.core.jobs import JobControl
-from qrag_desktop.core.manifest import Manifest
+from qrag_desktop.core.manifest import FileRecord, Manifest
 from qrag_desktop.core.scan import iter_files, stored_name
 from qrag_desktop.core.types import Chunk, Document
 
@@ -227,6 +227,11 @@ class Indexer:
             # 3. vanished or now-excluded files leave the index (renames are matched first)
             vanished = self._vanished([stored_name(r) for r in roots], seen, only_set)
             vanished_by_hash = {rec.hash: rec for rec in vanished if rec.status == "done"}
+            # Files gone from folders outside this run (a renamed or moved folder indexed under its
+            # new name) are rename candidates too; one that is matched leaves the index with its
+            # vectors reused, instead of staying there under its old path for ever.
+            gone = self._gone_elsewhere(seen, vanished) if todo else {}
+            moved: list[FileRecord] = []
 
             # 4. parse and chunk what changed; store each few files' chunks at once as
             #    placeholders, so keyword search finds them long before they are embedded
@@ -256,6 +261,9 @@ class Indexer:
                     continue
                 item = _Pending(path, folder, size, mtime_ns, digest, chunks)
                 old = vanished_by_hash.pop(digest, None)
+                if old is None and digest in gone:
+                    old = gone.pop(digest)
+                    moved.append(old)
                 if old is not None:  # a rename or move: reuse the vectors by position
                     item.reuse = self._vectors_by_position(old.chunk_ids, chunks)
                 pending.append(item)
@@ -271,12 +279,12 @@ class Indexer:
                 added, deleted = added + a, deleted + d
 
             # vanished files: chunks first, manifest row last
-            for rec in vanished:
+            for rec in vanished + moved:
                 control.checkpoint()
                 deleted += self.store.delete_path(rec.path)
                 self.manifest.delete(rec.path)
                 yield IndexProgress("cleaning", done_count, total, file=FileStatus(rec.path, "removed"))
-            if vanished:
+            if vanished or moved:
                 self.store.flush()
 
             # 5. embed and write, in groups of files
@@ -352,7 +360,7 @@ class Indexer:
     def _file_event(self, stage: str, done: int, total: int, fs: FileStatus) -> IndexProgress:
         return IndexProgress(stage, done, total, current=fs.path, file=fs)
 
-    def _vanished(self, roots: list[str], seen: dict[str, str], only: set[str] | None) -> list:
+    def _vanished(self, roots: list[str], seen: dict[str, str], only: set[str] | None) -> list[FileRecord]:
         out = []
         for rec in self.manifest.all():
             if rec.path in seen:
@@ -363,6 +371,16 @@ class Indexer:
                 continue
             if any(rec.path == r or rec.path.startswith(r.rstrip(os.sep) + os.sep) for r in roots):
                 out.append(rec)
+        return out
+
+    def _gone_elsewhere(self, seen: dict[str, str], vanished: list[FileRecord]) -> dict[str, FileRecord]:
+        """Indexed files outside this run's folders that are no longer on disk, by content hash."""
+        skip = {rec.path for rec in vanished}
+        out: dict[str, FileRecord] = {}
+        for rec in self.manifest.all():
+            if rec.status == "done" and rec.path not in seen and rec.path not in skip:
+                if not os.path.lexists(rec.path):
+                    out.setdefault(rec.hash, rec)
         return out
 
     def _record(self, item: _Pending, status: str) -> None:

@@ -31,6 +31,7 @@ from qrag_desktop.core.errors import (
     StoreUnavailableError,
 )
 from qrag_desktop.core.settings import Paths, Settings
+from qrag_desktop.core.storage import disk_full_error, is_disk_full
 from qrag_desktop.core.types import Chunk, Hit
 
 log = logging.getLogger(__name__)
@@ -277,6 +278,8 @@ class MilvusStore:
         except QragError:
             raise
         except MilvusException as exc:
+            if self._local and is_disk_full(exc):  # not damage: nothing is to be moved away
+                raise disk_full_error(Path(self._local_path).parent, exc) from exc
             if self._local:
                 raise StoreError(
                     f"Could not {action} in the knowledge base at {self.location}.",
