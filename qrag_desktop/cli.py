@@ -201,6 +201,10 @@ def cmd_index(args: argparse.Namespace, engine: Any, paths: Paths) -> int:
         )
         for path, error in report.files_failed:
             print(f"  failed: {path}: {error}")
+        if report.files_repaired:
+            print(
+                f"  repaired: {report.files_repaired} files had lost their passages and were indexed again."
+            )
     return 0
 
 
@@ -384,6 +388,7 @@ def cmd_status(args: argparse.Namespace, engine: Any) -> int:
         "data_dir": st.data_dir,
         "folders": [{"path": f.path, "local_only": f.local_only} for f in st.folders],
         "missing_folders": list(st.missing_folders),
+        "store_disagrees": st.store_disagrees,
     }
     if args.json:
         print(json.dumps(out, ensure_ascii=False))
@@ -400,6 +405,8 @@ def cmd_status(args: argparse.Namespace, engine: Any) -> int:
     )
     for f in st.folders:
         print(f"Folder:    {f.path}" + ("  [local only]" if f.local_only else ""))
+    if st.store_disagrees:
+        print(f"Warning:   {st.store_disagrees}")
     for m in st.missing_folders:
         print(f"Missing:   {m} (moved, deleted or unmounted?): `qrag remove {m}` takes it out of the index")
     return 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,25 @@ def test_a_damaged_conversation_history_is_set_aside_and_starts_empty(tmp_path: 
     store.add_message(c.id, "a new question", "works", [])
     assert [x.title for x in store.conversations()] == ["a new question"]
     store.close()
+
+
+# --- 6. the store and the manifest disagree ------------------------------------------------------
+
+
+def test_a_store_that_lost_its_data_is_noticed_and_healed(qrag, tmp_path: Path) -> None:
+    folder = write_files(tmp_path / "docs", {**GOOD, "gamma.md": "# Gamma\n\nThe quokka smiles.\n"})
+    clean = _index(qrag, folder)
+    shutil.rmtree(qrag.data / "index.db")  # the store's files are lost; the manifest still says done
+
+    rc, out, err = qrag("status")
+    assert rc == 0
+    assert "3 indexed files" in out and "qrag index" in out, out
+    assert _status(qrag)["store_disagrees"]
+
+    healed = _index(qrag, folder)
+    assert healed["files_unchanged"] == 0 and healed["files_indexed"] == 3
+    assert healed["files_repaired"] == 3
+    assert healed["chunks_total"] == clean["chunks_total"]
+    assert not _status(qrag)["store_disagrees"]
+    rc, out, _ = qrag("search", "quokka", "--json", "--no-rerank")
+    assert any(h["path"].endswith("gamma.md") for h in json.loads(out)["hits"])

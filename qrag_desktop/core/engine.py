@@ -18,7 +18,7 @@ from qrag_desktop.core.documents import load_document
 from qrag_desktop.core.errors import EngineClosedError, ModelNotFoundError, QragError, StoreError
 from qrag_desktop.core.indexer import Indexer, IndexProgress, IndexReport, settings_key
 from qrag_desktop.core.jobs import JobControl
-from qrag_desktop.core.manifest import Manifest
+from qrag_desktop.core.manifest import FileRecord, Manifest
 from qrag_desktop.core.retrieval import Retriever
 from qrag_desktop.core.scan import stored_name
 from qrag_desktop.core.settings import FolderSetting, Paths, Settings
@@ -43,6 +43,7 @@ class Status:
     data_dir: str
     folders: tuple[FolderSetting, ...]
     missing_folders: tuple[str, ...] = ()  # known folders that are not on disk now
+    store_disagrees: str | None = None  # the store lacks passages the manifest says are there
 
 
 def _parse_in_process(path: Path, max_bytes: int | None) -> Document:
@@ -66,6 +67,18 @@ def checked_query(query: str, top_k: int | None) -> tuple[int | None, tuple[str,
             f"A search returns at most {MAX_TOP_K} passages: top-k {top_k} was lowered to it.",
         )
     return top_k, ()
+
+
+def _disagreement(records: Sequence[FileRecord], chunks: int, per_path: dict[str, int]) -> str | None:
+    """A sentence when files the manifest calls done have other passage counts in the store."""
+    done = [r for r in records if r.status == "done"]
+    off = sum(1 for r in done if per_path.get(r.path, 0) != len(r.chunk_ids))
+    if not off:
+        return None
+    return (
+        f"The store's passages do not match {off} of {len(done)} indexed files ({chunks} passages "
+        "stored): `qrag index` with your folders indexes those files again."
+    )
 
 
 class Engine:
@@ -358,6 +371,7 @@ class Engine:
             data_dir=str(self.paths.data_dir),
             folders=self.settings.folders,
             missing_folders=self.missing_folders(),
+            store_disagrees=_disagreement(records, stats.chunks, store.paths() if spec else {}),
         )
 
     def close(self) -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
 import os
 import threading
 import time
@@ -46,6 +47,8 @@ from qrag_desktop.core.types import Chunk, Document
 if TYPE_CHECKING:
     from qrag_desktop.core.models.embedder import Embedder
     from qrag_desktop.core.store import MilvusStore
+
+log = logging.getLogger(__name__)
 
 ParseFn = Callable[[Path, "int | None"], Document]
 
@@ -84,6 +87,7 @@ class IndexReport:
     chunks_total: int
     seconds: float
     cancelled: bool = False
+    files_repaired: int = 0  # marked done, but their passages were missing from the store
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
@@ -158,6 +162,8 @@ class Indexer:
         # Taken per embedding batch, not per run, so a question asked while indexing gets the
         # model between two batches instead of waiting for the whole run.
         self.model_lock = model_lock or threading.Lock()
+        self._store_counts: dict[str, int] = {}
+        self._repaired: set[str] = set()
 
     # -- the job ---------------------------------------------------------------------------------
     def run(
@@ -205,7 +211,11 @@ class Indexer:
             total = len(files)
             yield IndexProgress("scanning", files_total=total)
 
-            # 2. decide what changed (a stat per file; a hash only when size or mtime moved)
+            # 2. decide what changed (a stat per file; a hash only when size or mtime moved).
+            #    The store's passages per path are checked against the manifest at the same time:
+            #    a file whose passages were lost (store files deleted, a store set aside) is redone.
+            self._store_counts = self.store.paths() if files else {}
+            self._repaired = set()
             todo: list[tuple[str, str, int, int, str]] = []  # path, folder, size, mtime, digest
             done_count = 0
             for path in files:
@@ -326,6 +336,7 @@ class Indexer:
             chunks_total=self.store.count(),
             seconds=time.monotonic() - t0,
             cancelled=cancelled,
+            files_repaired=len(self._repaired),
         )
 
     # -- pieces ----------------------------------------------------------------------------------
@@ -335,6 +346,15 @@ class Indexer:
         # the file's record, when it was indexed whole with today's settings
         indexed = found is not None and found.status == "done" and found.settings_key == self.settings_key
         rec = found if indexed else None
+        if rec is not None and self._store_counts.get(path, 0) != len(rec.chunk_ids):
+            log.info(
+                "%s: %d passages in the store, %d expected: indexing it again",
+                path,
+                self._store_counts.get(path, 0),
+                len(rec.chunk_ids),
+            )
+            self._repaired.add(path)
+            rec = None
         try:
             st = os.stat(disk_path)
             if rec is not None and rec.size == st.st_size and rec.mtime_ns == st.st_mtime_ns:
