@@ -66,6 +66,11 @@ MAX_PATH_BYTES = 4096
 MAX_HEADING_BYTES = 4096
 MAX_TEXT_BYTES = 65535
 UPSERT_ROWS = 256  # rows per upsert request
+# The Milvus Lite server runs in this process with gRPC's default ping policy (at most one ping per
+# 5 minutes); pymilvus's client pings every 10 s, so on long commands the server answered with
+# "GOAWAY ... too_many_pings" lines on stderr. Keepalive guards against dead network peers, which
+# an in-process server cannot be: ping no more often than the server accepts, and never when idle.
+LOCAL_GRPC_OPTIONS = {"grpc.keepalive_time_ms": 330_000, "grpc.keepalive_permit_without_calls": 0}
 
 # jieba segments Chinese; "lowercase" makes a Milvus server match English case-insensitively the
 # way Milvus Lite's jieba analyzer already does (Lite lowercases and ignores the filter).
@@ -235,7 +240,9 @@ class MilvusStore:
             if _LOCAL_USERS[path] == 0:
                 _probe_local(path)  # pymilvus hides why a Lite server did not start; ask first
             try:
-                client = MilvusClient(path, timeout=CONNECT_TIMEOUT_S, dedicated=True)
+                client = MilvusClient(
+                    path, timeout=CONNECT_TIMEOUT_S, dedicated=True, grpc_options=LOCAL_GRPC_OPTIONS
+                )
             except MilvusException as exc:
                 _probe_local(path)  # lost a race for the lock: say so precisely
                 raise StoreUnavailableError(
