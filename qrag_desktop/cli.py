@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +157,27 @@ class _ProgressPrinter:
             self.stream.flush()
 
 
+@contextlib.contextmanager
+def _ctrl_c_cancels(control: Any) -> Iterator[None]:
+    """The first Ctrl-C cancels the job: it stops at its next checkpoint (a file, a batch), with
+    everything finished so far stored; a second one interrupts at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_ctrl_c(signum: int, frame: Any) -> None:
+        if control.cancelled:
+            raise KeyboardInterrupt
+        control.cancel()
+        print("\nStopping after the current step (Ctrl-C again to stop at once)...", file=sys.stderr)
+
+    previous = signal.signal(signal.SIGINT, on_ctrl_c)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _fmt_secs(s: float) -> str:
     s = int(s)
     return f"{s // 3600}h{s % 3600 // 60:02d}m" if s >= 3600 else f"{s // 60}m{s % 60:02d}s"
@@ -178,19 +203,17 @@ def cmd_index(args: argparse.Namespace, engine: Any, paths: Paths) -> int:
     control = JobControl()
     printer = _ProgressPrinter()
     report: IndexReport | None = None
-    try:
+    with _ctrl_c_cancels(control):
         for ev in engine.index(roots, control, reembed=args.reembed, keyword_only=args.keyword_only):
             if isinstance(ev, IndexReport):
                 report = ev
             else:
                 printer.update(ev)
-    except KeyboardInterrupt:
-        control.cancel()
-        printer.finish()
-        print("Interrupted: what was done is kept; run the same command to continue.", file=sys.stderr)
-        return 130
     printer.finish()
     assert report is not None
+    if report.cancelled:
+        print("Interrupted: what was done is kept; run the same command to continue.", file=sys.stderr)
+        return 130
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:

@@ -6,6 +6,7 @@ forward passes on one model at the same time.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 KEYWORD_ONLY = "(keyword only)"
 KEYWORD_ONLY_DIM = 8
 MAX_TOP_K = 100
+PARSER_MEMORY_MB = 2048  # per parser process, on top of its start-up size
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,7 @@ class Engine:
         """
         from qrag_desktop.core.store import EmbeddingSpec
 
+        control = control or JobControl()
         store = self.store
         if keyword_only:
             embedder = None
@@ -223,7 +226,7 @@ class Engine:
             chunker=chunker,
             embedder=embedder,
             dimension=spec.dimension,
-            parse=parse or self._parser(),
+            parse=parse or self._parser(control),
             settings_key=settings_key(chunker, spec.model_id, spec.dimension),
             max_bytes=int(self.settings.max_file_mb * 1024 * 1024),
             model_lock=self.model_lock,
@@ -231,15 +234,16 @@ class Engine:
         )
         yield from indexer.run(folders, control, only=only)
 
-    def _parser(self):
-        """Parse in a separate process with a time limit, so a pathological file cannot hang us."""
+    def _parser(self, control: JobControl):
+        """Parse in a separate process with time and memory limits, so a pathological file cannot
+        hang us; a cancelled run stops waiting for the file being parsed at once."""
         try:
             from qrag_desktop.core.documents.isolation import ParserPool
         except ImportError:  # pragma: no cover
             return _parse_in_process
         if self._pool is None:
-            self._pool = ParserPool(timeout_s=60.0)
-        return self._pool.parse
+            self._pool = ParserPool(timeout_s=60.0, memory_mb=PARSER_MEMORY_MB)
+        return functools.partial(self._pool.parse, cancelled=lambda: control.cancelled)
 
     def set_aside_index(self) -> list[Path]:
         """Move the manifest and the local store out of the way, so the next run rebuilds them.

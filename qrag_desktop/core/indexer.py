@@ -261,6 +261,8 @@ class Indexer:
                     if not chunks:
                         raise DocumentError("no text")
                 except DocumentError as exc:
+                    if control.cancelled:  # the parser was stopped for the cancel: not this file's fault
+                        raise Cancelled() from exc
                     failed[path] = exc.message
                     self._mark_failed(path, folder, size, mtime_ns, digest, exc.message)
                     deleted += self.store.delete_path(path)

@@ -18,7 +18,7 @@ from qrag_desktop.core.documents.encoding import decode_text
 from qrag_desktop.core.documents.html import declared_charset, parse_html
 from qrag_desktop.core.documents.markdown import parse_markdown
 from qrag_desktop.core.documents.pdf import parse_pdf
-from qrag_desktop.core.documents.reading import read_bytes
+from qrag_desktop.core.documents.reading import check_archive, read_bytes
 from qrag_desktop.core.documents.rst import parse_rst
 from qrag_desktop.core.documents.structure import tidy
 from qrag_desktop.core.errors import DocumentError
@@ -68,6 +68,7 @@ def load_document(path: str | os.PathLike[str], *, max_bytes: int | None = None)
     suffix = Path(abspath).suffix.lower()
     kind, parse = _parser_for(suffix)
     data = read_bytes(abspath, max_bytes)
+    check_archive(data)
     try:
         title, sections, encoding = parse(data, suffix)
     except DocumentError:
