@@ -65,3 +65,11 @@ def test_text_under_the_cap_is_cut_into_bounded_sections_and_chunked(tmp_path: P
     assert chunks and all("lorem" in c.text for c in chunks[:3])
     # every word of the file is in some chunk: nothing was dropped at a block's edge
     assert sum(c.text.count("narwhal") for c in chunks) >= path.read_bytes().count(b"narwhal")
+
+
+def test_the_benchmark_figure_for_parse_and_chunk_is_measured_on_both_shapes() -> None:
+    from qrag_desktop.core.documents.throughput import parse_and_chunk_throughput
+
+    figures = parse_and_chunk_throughput(0.25)
+    for shape in ("one_line", "paragraphs"):
+        assert figures[f"{shape}_mb_per_s"] > 0 and figures[f"{shape}_chunks"] > 10

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qrag_desktop.core.chunking import Chunker
 from qrag_desktop.core.documents import load_document
@@ -24,6 +25,9 @@ from qrag_desktop.core.retrieval import Retriever
 from qrag_desktop.core.scan import stored_name
 from qrag_desktop.core.settings import FolderSetting, Paths, Settings
 from qrag_desktop.core.types import Document, SearchResult
+
+if TYPE_CHECKING:
+    from qrag_desktop.core.documents.isolation import ParserPool
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +96,7 @@ class Engine:
         self._manifest: Manifest | None = None
         self._embedder = None
         self._reranker = None
-        self._pool = None
+        self._pool: ParserPool | None = None
         # One lock per part: loading a model (seconds) must not block opening the store.
         self._store_lock = threading.Lock()
         self._manifest_lock = threading.Lock()
