@@ -17,7 +17,15 @@ from typing import Any
 
 from qrag_desktop import __version__
 from qrag_desktop.core.errors import AnswerError, QragError
-from qrag_desktop.core.settings import FolderSetting, Paths, Settings, apply_env, load_settings, save_settings
+from qrag_desktop.core.settings import (
+    FolderSetting,
+    Paths,
+    Settings,
+    SettingsSetAside,
+    apply_env,
+    load_settings,
+    save_settings,
+)
 
 log = logging.getLogger("qrag")
 CLI_LOG = "qrag.log"  # in the data dir's log folder, beside the app's qrag-desktop.log
@@ -87,7 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace, paths: Paths) -> Settings:
-    s = apply_env(load_settings(paths))
+    try:
+        loaded = load_settings(paths)
+    except SettingsSetAside as exc:  # said once; this run and the next go on with defaults
+        print(f"note: {exc.user_text()}", file=sys.stderr)
+        loaded = Settings()
+    s = apply_env(loaded)
     changes: dict[str, Any] = {}
     if args.milvus_uri:
         changes["milvus_uri"] = args.milvus_uri

@@ -152,3 +152,14 @@ def test_a_store_that_lost_its_data_is_noticed_and_healed(qrag, tmp_path: Path) 
     assert not _status(qrag)["store_disagrees"]
     rc, out, _ = qrag("search", "quokka", "--json", "--no-rerank")
     assert any(h["path"].endswith("gamma.md") for h in json.loads(out)["hits"])
+
+
+def test_a_damaged_settings_file_is_set_aside_and_defaults_are_used(qrag, tmp_path: Path) -> None:
+    qrag.data.mkdir(parents=True)
+    (qrag.data / "settings.toml").write_text('embed_model = "half a string\nfolders = [[', "utf-8")
+    rc, out, err = qrag("status", "--json")
+    assert rc == 0, err
+    assert "settings" in err and "set aside" in err
+    assert list(qrag.data.glob("settings.toml.damaged-*"))
+    rc, out, err = qrag("status")
+    assert rc == 0 and "set aside" not in err

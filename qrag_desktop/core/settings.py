@@ -151,19 +151,42 @@ class Paths:
 
 
 def load_settings(paths: Paths) -> Settings:
-    """Read settings; a missing file gives defaults, a broken one a ConfigError that names the file."""
+    """Read settings; a missing file gives defaults. A damaged one is set aside and reported with
+    SettingsSetAside (a ConfigError): the next call gives defaults."""
     f = paths.settings_file
     if not f.exists():
         return Settings()
     try:
-        raw = tomllib.loads(f.read_text(encoding="utf-8"))
-        return Settings.from_dict(raw)
-    except (tomllib.TOMLDecodeError, TypeError, KeyError, ValueError, OSError) as exc:
+        text = f.read_text(encoding="utf-8")
+    except OSError as exc:
         raise ConfigError(
-            f"The settings file {f} could not be read.",
+            f"The settings file {f} could not be read: {exc.strerror or exc}.",
             cause=exc,
-            hint="Fix or delete it; defaults will be used when it is gone.",
+            hint="Check its permissions.",
         ) from exc
+    try:
+        return Settings.from_dict(tomllib.loads(text))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, TypeError, KeyError, ValueError) as exc:
+        # Set aside, never left in the way (a later save would overwrite it) nor deleted.
+        from qrag_desktop.core.sqlite_files import set_aside
+
+        try:
+            aside = set_aside(f)
+        except OSError as move:
+            raise ConfigError(
+                f"The settings file {f} is damaged and could not be set aside.",
+                cause=move,
+                hint="Fix or delete it; defaults will be used when it is gone.",
+            ) from exc
+        raise SettingsSetAside(
+            f"The settings file {f} was damaged; it was set aside as {aside.name} and the defaults are used.",
+            cause=exc,
+            hint="Your folders are still indexed; add them again to keep them in the list.",
+        ) from exc
+
+
+class SettingsSetAside(ConfigError):
+    """The settings file was damaged and renamed; the caller goes on with ``Settings()``."""
 
 
 def save_settings(paths: Paths, settings: Settings) -> None:
@@ -200,6 +223,7 @@ __all__ = [
     "FolderSetting",
     "Paths",
     "Settings",
+    "SettingsSetAside",
     "apply_env",
     "load_settings",
     "save_settings",
