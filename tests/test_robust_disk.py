@@ -13,15 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from qrag_desktop.cli import main
 from tests.engine_helpers import write_files
+from tests.robust_helpers import in_process_cli
 
 
 def _run(capsys: pytest.CaptureFixture[str], data: Path, *args: str) -> tuple[int, str, str]:
-    rc = main(["--data-dir", str(data), *args])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err, err
-    return rc, out, err
+    return in_process_cli(data, capsys)(*args)
 
 
 @contextlib.contextmanager

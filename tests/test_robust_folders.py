@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from qrag_desktop.cli import main
 from qrag_desktop.core.engine import Engine
 from qrag_desktop.core.indexer import IndexReport
 from qrag_desktop.core.settings import Paths, Settings
 from tests.engine_helpers import all_ids, spy_on_embedding, write_files
+from tests.robust_helpers import Cli, in_process_cli
 
 DOCS = {
     "a.md": "# A\n\nThe zebrafish sleeps at noon.\n",
@@ -52,16 +52,8 @@ def test_a_renamed_folder_moves_its_passages_and_reuses_their_vectors(
 
 
 @pytest.fixture
-def qrag(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    data = tmp_path / "data"
-
-    def run(*args: str) -> tuple[int, str, str]:
-        rc = main(["--data-dir", str(data), *args])
-        out, err = capsys.readouterr()
-        assert "Traceback" not in err, err
-        return rc, out, err
-
-    return run
+def qrag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
+    return in_process_cli(tmp_path / "data", capsys)
 
 
 def test_a_deleted_folder_is_reported_and_can_be_removed(qrag, tmp_path: Path) -> None:

@@ -4,16 +4,12 @@ reason, never a hang, and text under the cap is parsed in bounded pieces."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from qrag_desktop.core.chunking import Chunker
 from qrag_desktop.core.documents import BLOCK_CHARS, load_document
 from tests.engine_helpers import write_files
-
-REPO = Path(__file__).resolve().parent.parent
+from tests.robust_helpers import run_cli_process
 
 
 def _one_line(path: Path, mb: float) -> Path:
@@ -26,26 +22,8 @@ def _one_line(path: Path, mb: float) -> Path:
 def test_a_48_mb_one_line_text_file_gets_a_reason_not_a_hang(tmp_path: Path) -> None:
     folder = write_files(tmp_path / "docs", {"good.md": "# Good\n\nThe okapi hides in the rainforest.\n"})
     _one_line(folder / "huge-one-line.txt", 48)
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
     # A guard, not a speed test: before the fix this ran for more than 15 minutes.
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "qrag_desktop.cli",
-            "--data-dir",
-            str(tmp_path / "data"),
-            "index",
-            str(folder),
-            "--keyword-only",
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-        cwd=REPO,
-    )
+    done = run_cli_process(tmp_path / "data", "index", str(folder), "--keyword-only", "--json", timeout=300)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     report = json.loads(done.stdout)

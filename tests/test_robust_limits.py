@@ -18,8 +18,7 @@ from qrag_desktop.core.documents import load_document
 from qrag_desktop.core.documents.isolation import ParserPool
 from qrag_desktop.core.errors import DocumentError
 from tests.engine_helpers import write_files
-
-REPO = Path(__file__).resolve().parent.parent
+from tests.robust_helpers import CLI_ENV, REPO, cli_command, run_cli_process
 
 
 def _zip_bomb(path: Path, unpacked_mb: int) -> Path:
@@ -57,22 +56,13 @@ def test_a_parser_that_outgrows_its_memory_cap_fails_alone(tmp_path: Path) -> No
 def test_ctrl_c_ends_indexing_cleanly_within_seconds_and_the_next_run_completes(tmp_path: Path) -> None:
     files = {f"n{i:04d}.md": f"# Note {i}\n\n" + "The tide rises twice a day. " * 200 for i in range(400)}
     folder = write_files(tmp_path / "docs", files)
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    cmd = [
-        sys.executable,
-        "-m",
-        "qrag_desktop.cli",
-        "--data-dir",
-        str(tmp_path / "data"),
-        "index",
-        str(folder),
-    ]
+    data = tmp_path / "data"
     proc = subprocess.Popen(
-        [*cmd, "--keyword-only"],
+        cli_command(data, "index", str(folder), "--keyword-only"),
         stderr=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
-        env=env,
+        env=CLI_ENV,
         cwd=REPO,
         start_new_session=True,
     )
@@ -86,11 +76,9 @@ def test_ctrl_c_ends_indexing_cleanly_within_seconds_and_the_next_run_completes(
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     assert "Interrupted" in err
 
-    done = subprocess.run(
-        [*cmd, "--keyword-only", "--json"], capture_output=True, text=True, env=env, cwd=REPO, timeout=300
-    )
+    done = run_cli_process(data, "index", str(folder), "--keyword-only", "--json")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["files_failed"] == [] and report["files_seen"] == 400
-    st = subprocess.run([*cmd[:5], "status", "--json"], capture_output=True, text=True, env=env, cwd=REPO)
+    st = run_cli_process(data, "status", "--json")
     assert json.loads(st.stdout)["files"] == 400

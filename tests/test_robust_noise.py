@@ -3,23 +3,17 @@ keepalive complaints from the in-process Milvus Lite server."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from qrag_desktop.core.store import EmbeddingSpec, MilvusStore
 from tests.engine_helpers import write_files
-
-REPO = Path(__file__).resolve().parent.parent
+from tests.robust_helpers import run_cli_process
 
 
 def test_verbose_commands_do_not_print_faiss_or_milvus_lite_chatter(tmp_path: Path) -> None:
     folder = write_files(tmp_path / "docs", {"a.md": "# A\n\nThe zebrafish sleeps at noon.\n"})
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    base = [sys.executable, "-m", "qrag_desktop.cli", "-v", "--data-dir", str(tmp_path / "data")]
     for args in (["index", str(folder), "--keyword-only"], ["search", "zebrafish", "--no-rerank"]):
-        done = subprocess.run(base + args, capture_output=True, text=True, timeout=180, env=env, cwd=REPO)
+        done = run_cli_process(tmp_path / "data", "-v", *args, timeout=180)
         assert done.returncode == 0, done.stderr
         assert "faiss" not in done.stderr and "MilvusLite server" not in done.stderr, done.stderr
         assert "qrag" in done.stderr  # -v still shows our own INFO lines

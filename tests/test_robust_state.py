@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from qrag_desktop.cli import main
 from qrag_desktop.core.conversations import ConversationStore
 from tests.engine_helpers import write_files
+from tests.robust_helpers import Cli, in_process_cli
 
 GOOD = {
     "alpha.md": "# Alpha\n\nThe zebrafish sleeps at noon.\n",
@@ -22,18 +22,9 @@ GOOD = {
 
 
 @pytest.fixture
-def qrag(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+def qrag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
     """The real CLI in this process, keyword-only (no model needed); returns (rc, stdout, stderr)."""
-    data = tmp_path / "data"
-
-    def run(*args: str) -> tuple[int, str, str]:
-        rc = main(["--data-dir", str(data), *args])
-        out, err = capsys.readouterr()
-        assert "Traceback" not in err, err
-        return rc, out, err
-
-    run.data = data  # type: ignore[attr-defined]
-    return run
+    return in_process_cli(tmp_path / "data", capsys)
 
 
 def _index(qrag, folder: Path) -> dict:
@@ -57,11 +48,14 @@ def test_a_file_name_with_invalid_utf8_bytes_is_indexed_under_a_lossless_name(qr
     with open(raw, "wb") as f:
         f.write(b"The okapi hides in the rainforest.\n")
     (folder / "line\nbreak.md").write_text("# Odd\n\nThe axolotl regrows its legs.\n", "utf-8")
+    # two names that differ only in Unicode normalisation (NFC and NFD): two files, both kept
+    (folder / "caf\u00e9.md").write_text("# Cafe\n\nThe espresso is strong.\n", "utf-8")
+    (folder / "cafe\u0301.md").write_text("# Cafe\n\nThe latte is mild.\n", "utf-8")
 
     report = _index(qrag, folder)
     assert report["files_failed"] == []
-    assert report["files_indexed"] == 4
-    assert _status(qrag)["files"] == 4
+    assert report["files_indexed"] == 6
+    assert _status(qrag)["files"] == 6
 
     rc, out, err = qrag("search", "okapi rainforest", "--json", "--no-rerank")
     assert rc == 0, err
@@ -70,7 +64,7 @@ def test_a_file_name_with_invalid_utf8_bytes_is_indexed_under_a_lossless_name(qr
     assert any(p.endswith("old-archive-\\xff\\xfe-caf\\xe9.txt") for p in paths), paths
 
     again = _index(qrag, folder)  # nothing changed: nothing is done again, nothing doubles
-    assert again["files_unchanged"] == 4 and again["files_indexed"] == 0
+    assert again["files_unchanged"] == 6 and again["files_indexed"] == 0
     assert again["chunks_total"] == report["chunks_total"]
 
 
