@@ -369,7 +369,8 @@ def cmd_ask(args: argparse.Namespace, engine: Any) -> int:
         print(json.dumps(out, ensure_ascii=False))
         return 1 if error else 0  # a script must see that no (whole) answer was produced
     if error:
-        print(f"No generated answer: {error}", file=sys.stderr)
+        lead = "The answer is incomplete" if answer_text else "No generated answer"
+        print(f"{lead}: {error}", file=sys.stderr)
         print("Best passages:")
         for i, h in enumerate(result.hits, 1):
             print(
