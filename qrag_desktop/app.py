@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import logging.handlers
 import os
 import sys
 import threading
@@ -47,15 +46,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def setup_logging(paths: Paths, verbose: bool) -> str:
-    """Log to a rotating file in the user's log dir (never the API key: nothing logs it)."""
-    paths.log_dir.mkdir(parents=True, exist_ok=True)
-    path = str(paths.log_dir / "qrag-desktop.log")
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"))
+    """Log to a rotating file in the user's log dir, secrets redacted from every line."""
+    from qrag_desktop.core import logs
+
+    logs.quiet_libraries()
+    path = paths.log_dir / "qrag-desktop.log"
     root = logging.getLogger()
-    root.addHandler(handler)
+    root.addHandler(logs.file_handler(path, logging.DEBUG if verbose else logging.INFO))
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    return path
+    return str(path)
+
+
+def startup_problem(args: argparse.Namespace) -> tuple[Paths | None, str | None]:
+    """The data dir, made ready; or the one sentence that says why it cannot be used."""
+    from qrag_desktop.core.errors import QragError
+
+    try:
+        return Paths.resolve(args.data_dir).ensure(), None
+    except QragError as exc:
+        return None, exc.user_text()
 
 
 def install_excepthooks(log_path: str) -> None:
@@ -132,7 +141,15 @@ def _log_when_exposed():  # noqa: ANN202 - a QObject made after QApplication exi
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    paths = Paths.resolve(args.data_dir).ensure()
+    paths, problem = startup_problem(args)
+    if paths is None:  # a read-only, unpermitted or full data dir: say so, no traceback
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        print(f"error: {problem}", file=sys.stderr)
+        if QApplication.instance() is None:
+            QApplication([sys.argv[0]])
+        QMessageBox.critical(None, "qrag-desktop", problem or "")
+        return 2
     log_path = setup_logging(paths, args.verbose)
     log.info("qrag-desktop %s starting on %s", __version__, paths.data_dir)
 

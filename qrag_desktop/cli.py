@@ -3,23 +3,35 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qrag_desktop import __version__
 from qrag_desktop.core.errors import QragError
-from qrag_desktop.core.settings import Paths, Settings, apply_env, load_settings
+from qrag_desktop.core.settings import (
+    Paths,
+    Settings,
+    SettingsSetAside,
+    apply_env,
+    load_settings,
+)
 from qrag_desktop.terminal import ProgressPrinter
 
 if TYPE_CHECKING:
     from qrag_desktop.core.engine import Engine
+    from qrag_desktop.core.jobs import JobControl
     from qrag_desktop.core.types import Hit
 
 log = logging.getLogger("qrag")
+CLI_LOG = "qrag.log"  # in the data dir's log folder, beside the app's qrag-desktop.log
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,6 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--no-rerank", action="store_true")
     ask.add_argument("--json", action="store_true")
 
+    rm = sub.add_parser(
+        "remove", help="take a file or folder out of the index (also one that no longer exists)"
+    )
+    rm.add_argument("paths", nargs="+", metavar="PATH")
+
     st = sub.add_parser("status", help="what is indexed, with which model, where")
     st.add_argument("--json", action="store_true")
 
@@ -93,7 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace, paths: Paths) -> Settings:
-    s = apply_env(load_settings(paths))
+    try:
+        loaded = load_settings(paths)
+    except SettingsSetAside as exc:  # said once; this run and the next go on with defaults
+        print(f"note: {exc.user_text()}", file=sys.stderr)
+        loaded = Settings()
+    s = apply_env(loaded)
     changes: dict[str, Any] = {}
     if args.milvus_uri:
         changes["milvus_uri"] = args.milvus_uri
@@ -112,6 +134,27 @@ def _milvus_token(args: argparse.Namespace) -> str | None:
     from qrag_desktop.core.secrets import get_milvus_token
 
     return get_milvus_token()
+
+
+@contextlib.contextmanager
+def _ctrl_c_cancels(control: JobControl) -> Iterator[None]:
+    """The first Ctrl-C cancels the job: it stops at its next checkpoint (a file, a batch), with
+    everything finished so far stored; a second one interrupts at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_ctrl_c(signum: int, frame: Any) -> None:
+        if control.cancelled:
+            raise KeyboardInterrupt
+        control.cancel()
+        print("\nStopping after the current step (Ctrl-C again to stop at once)...", file=sys.stderr)
+
+    previous = signal.signal(signal.SIGINT, on_ctrl_c)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def cmd_index(args: argparse.Namespace, engine: Engine, paths: Paths) -> int:
@@ -136,17 +179,15 @@ def cmd_index(args: argparse.Namespace, engine: Engine, paths: Paths) -> int:
             print(f"set aside: {moved}", file=sys.stderr)
     control = JobControl()
     printer = ProgressPrinter()
-    try:
+    with _ctrl_c_cancels(control):
         report = drain(
             engine.index(roots, control, reembed=args.reembed, keyword_only=args.keyword_only),
             printer.update,
         )
-    except KeyboardInterrupt:
-        control.cancel()
-        printer.finish()
+    printer.finish()
+    if report.cancelled:
         print("Interrupted: what was done is kept; run the same command to continue.", file=sys.stderr)
         return 130
-    printer.finish()
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
@@ -157,6 +198,10 @@ def cmd_index(args: argparse.Namespace, engine: Engine, paths: Paths) -> int:
         )
         for path, error in report.files_failed:
             print(f"  failed: {path}: {error}")
+        if report.files_repaired:
+            print(
+                f"  repaired: {report.files_repaired} files had lost their passages and were indexed again."
+            )
     return 0
 
 
@@ -262,9 +307,10 @@ def cmd_ask(args: argparse.Namespace, engine: Engine) -> int:
             "local_only_held_back": outcome.held_back,
         }
         print(json.dumps(out, ensure_ascii=False))
-        return 0
+        return 1 if outcome.error else 0  # a script must see that no (whole) answer was produced
     if outcome.error:
-        print(f"No generated answer: {outcome.error}", file=sys.stderr)
+        lead = "The answer is incomplete" if outcome.answer else "No generated answer"
+        print(f"{lead}: {outcome.error}", file=sys.stderr)
         print("Best passages:")
         for i, h in enumerate(hits, 1):
             print(
@@ -283,6 +329,22 @@ def cmd_ask(args: argparse.Namespace, engine: Engine) -> int:
             )
     if outcome.held_back:
         print(f"({outcome.held_back} passage(s) from local-only folders were not sent.)", file=sys.stderr)
+    return 1 if outcome.error else 0
+
+
+def cmd_remove(args: argparse.Namespace, engine: Engine, paths: Paths) -> int:
+    """Take paths out of the index and out of the remembered folders; they need not exist."""
+    from qrag_desktop.core.paths import is_under, normalise
+
+    for given in args.paths:
+        root = normalise(given)
+        files, chunks = engine.remove_path(root)
+        known = [f.path for f in engine.folders.entries() if is_under(normalise(f.path), root)]
+        for folder in known:
+            engine.folders.remove(folder)
+        if not known and files == 0:
+            raise QragError(f"Nothing indexed under {given}.", hint="`qrag status` lists what is indexed.")
+        print(f"Removed {files} files ({chunks} passages) under {root}.")
     return 0
 
 
@@ -298,6 +360,8 @@ def cmd_status(args: argparse.Namespace, engine: Engine) -> int:
         "store": st.store,
         "data_dir": st.data_dir,
         "folders": [{"path": f.path, "local_only": f.local_only} for f in st.folders],
+        "missing_folders": list(st.missing_folders),
+        "store_disagrees": st.store_disagrees,
     }
     if args.json:
         print(json.dumps(out, ensure_ascii=False))
@@ -316,16 +380,27 @@ def cmd_status(args: argparse.Namespace, engine: Engine) -> int:
         print(f"Folder:    {f.path}" + ("  [local only]" if f.local_only else ""))
     if any(f.local_only for f in st.folders):
         print("           (clear the flag with `qrag index --no-local-only FOLDER`)")
+    if st.store_disagrees:
+        print(f"Warning:   {st.store_disagrees}")
+    for m in st.missing_folders:
+        print(f"Missing:   {m} (moved, deleted or unmounted?): `qrag remove {m}` takes it out of the index")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    from qrag_desktop.core import logs
+
+    setup = logs.configure(verbose=args.verbose, terminal=sys.stderr)
+    try:
+        return _run(args, setup)
+    finally:
+        setup.undo()
+
+
+def _run(args: argparse.Namespace, setup: Any) -> int:
+    from qrag_desktop.core import logs
+
     if not args.verbose:
         # Our own progress line is the one a person should see on stderr: no per-library bars
         # ("Loading weights") and no jieba dictionary chatter.
@@ -341,8 +416,11 @@ def main(argv: list[str] | None = None) -> int:
     from qrag_desktop.core.folders import FolderRegistry, save_to_settings_file
 
     engine = None
+    paths: Paths | None = None
     try:
         paths = Paths.resolve(args.data_dir).ensure()
+        logs.add_file(setup, paths.log_dir / CLI_LOG, verbose=args.verbose)
+        log.info("qrag %s %s on %s", __version__, args.command, paths.data_dir)
         settings = _settings(args, paths)
         folders = FolderRegistry(settings.folders, save=save_to_settings_file(paths))
         engine = Engine(settings, paths, milvus_token=_milvus_token(args), folders=folders)
@@ -356,16 +434,33 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_ask(args, engine)
         if args.command == "status":
             return cmd_status(args, engine)
+        if args.command == "remove":
+            return cmd_remove(args, engine, paths)
         raise AssertionError(args.command)
     except QragError as exc:
-        log.debug("error", exc_info=exc.cause or exc)
+        log.info("error: %s", exc.user_text(), exc_info=exc.cause or exc)
         print(f"error: {exc.user_text()}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
+    except Exception as exc:  # unexpected: one line here, the traceback in the log file
+        from qrag_desktop.core.secrets import redact
+        from qrag_desktop.core.storage import disk_full_error, is_disk_full
+
+        if is_disk_full(exc) and paths is not None:
+            err = disk_full_error(paths.data_dir, exc)
+            log.info("error: %s", err.user_text(), exc_info=exc)
+            print(f"error: {err.user_text()}", file=sys.stderr)
+            return 2
+        log.exception("unexpected error")
+        where = f" The details are in {setup.file}." if setup.file else ""
+        print(redact(f"error: unexpected {type(exc).__name__}: {exc}.{where}"), file=sys.stderr)
+        return 1
     finally:
         if engine is not None:
+            for notice in engine.notices:
+                print(f"note: {notice}", file=sys.stderr)
             engine.close()
 
 

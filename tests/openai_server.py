@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import socket
+import struct
 import threading
 import time
 import uuid
@@ -48,6 +49,8 @@ class OpenAIServerState:
     models: tuple[str, ...] = ("gpt-4o", "gpt-4o-mini")
     stream_done_at: list[float] = field(default_factory=list)  # time.monotonic() when a stream ended
     error_mid_stream: str | None = None  # send an error event with this message after the first words
+    raw_reply: bytes | None = None  # answer with HTTP 200 and exactly these bytes (e.g. invalid JSON)
+    cut_after: int | None = None  # reset the connection after this many streamed words
     _reply: str | None = None
     _fail: tuple[int, dict[str, Any]] | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -74,7 +77,9 @@ class OpenAIServerState:
             return self._reply
         messages = body.get("messages") or [{}]
         last = str(messages[-1].get("content", ""))
-        given = re.findall(r"^\[(\d+)\] (.+)$", last, flags=re.MULTILINE)
+        given = re.findall(r"^\[(\d+)\] (.+)$", last, flags=re.MULTILINE) or re.findall(
+            r'^<passage n="(\d+)" source="([^"]*)">$', last, flags=re.MULTILINE
+        )
         if not given:
             return "The passages do not contain the answer."
         parts = [f"{name} says so [{n}]" for n, name in given[:2]]
@@ -139,6 +144,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.state.requests.append(body)
             if not self._gate():
                 return
+            if self.server.state.raw_reply is not None:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(self.server.state.raw_reply)
+                return
             if body.get("stream"):
                 self._stream(body)
             else:
@@ -189,6 +200,12 @@ class _Handler(BaseHTTPRequestHandler):
         event({"role": "assistant", "content": ""})
         for i, piece in enumerate(re.findall(r"\S+\s*|\s+", text)):  # word by word, like a model
             if st._stop.wait(st.chunk_pause_s):
+                return
+            if st.cut_after is not None and i == st.cut_after:
+                # an abrupt reset (RST), as a proxy or a crashed server gives, not a clean end
+                self.wfile.flush()
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.close()
                 return
             if i == 2 and st.error_mid_stream is not None:
                 error = {"error": {"message": st.error_mid_stream, "type": "server_error"}}

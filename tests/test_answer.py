@@ -76,9 +76,10 @@ def test_request_numbers_the_passages_and_ends_with_the_question() -> None:
 
     assert req.text == (
         "Passages:\n\n"
-        "[1] index.md — Index types > HNSW\nHNSW builds a layered graph.\n\n"
-        "[2] manual.pdf (page 12)\nIVF_FLAT splits vectors into clusters.\n\n"
-        "[3] tuning.txt — Tuning\nRaise ef for better recall.\n\n"
+        '<passage n="1" source="index.md — Index types > HNSW">\nHNSW builds a layered graph.\n</passage>\n\n'
+        '<passage n="2" source="manual.pdf (page 12)">\n'
+        "IVF_FLAT splits vectors into clusters.\n</passage>\n\n"
+        '<passage n="3" source="tuning.txt — Tuning">\nRaise ef for better recall.\n</passage>\n\n'
         "Question: Which index suits high recall?"
     )
     assert req.messages[0] == {"role": "system", "content": SYSTEM_PROMPT}
@@ -91,7 +92,7 @@ def test_request_numbers_the_passages_and_ends_with_the_question() -> None:
 def test_long_passages_are_clipped() -> None:
     long_hit = Hit("c9", "/a/long.md", None, "", 0, "word " * 5000, 1.0)
     req = build_request("q?", [long_hit], max_passage_chars=100)
-    passage = req.text.split("\n", 3)[3].split("\n\nQuestion:")[0]
+    passage = req.text.split("\n", 3)[3].split("\n</passage>")[0]
     assert len(passage) <= 102
     assert passage.endswith("…")
 

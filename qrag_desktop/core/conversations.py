@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qrag_desktop.core.errors import QragError
+from qrag_desktop.core.sqlite_files import open_checked
 from qrag_desktop.core.types import Hit
 
 _SCHEMA = """
@@ -37,6 +38,13 @@ CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages(conversation_id,
 """
 
 TITLE_CHARS = 80
+
+
+def _prepare(db: sqlite3.Connection) -> None:
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA journal_mode = WAL")
+    db.executescript(_SCHEMA)
+    db.commit()
 
 
 class ConversationError(QragError):
@@ -103,18 +111,19 @@ class ConversationStore:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db: sqlite3.Connection | None = sqlite3.connect(str(self.path))
-            self._db.execute("PRAGMA foreign_keys = ON")
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.executescript(_SCHEMA)
-            self._db.commit()
-        except sqlite3.Error as exc:
-            raise ConversationError(
-                f"The conversation history {self.path} could not be opened.",
-                cause=exc,
-                hint="Check that the data folder is writable; a damaged file can be deleted.",
-            ) from exc
+            db, self.set_aside = open_checked(self.path, _prepare, what="conversation history")
+        except QragError as exc:
+            raise ConversationError(exc.message, cause=exc.cause, hint=exc.hint) from exc
+        self._db: sqlite3.Connection | None = db
+
+    def notice(self) -> str | None:
+        """One sentence for the user when the history was damaged at open (and started afresh)."""
+        if self.set_aside is None:
+            return None
+        return (
+            f"The conversation history {self.path} was damaged; it was set aside as "
+            f"{self.set_aside.name} and a new, empty history was started."
+        )
 
     @property
     def db(self) -> sqlite3.Connection:

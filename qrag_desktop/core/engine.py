@@ -6,6 +6,7 @@ forward passes on one model at the same time.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -20,10 +21,11 @@ from qrag_desktop.core.errors import EngineClosedError, ModelNotFoundError, Qrag
 from qrag_desktop.core.folders import FolderRegistry
 from qrag_desktop.core.indexer import Indexer, settings_key
 from qrag_desktop.core.jobs import JobControl
-from qrag_desktop.core.manifest import Manifest
-from qrag_desktop.core.paths import normalise
+from qrag_desktop.core.manifest import FileRecord, Manifest
+from qrag_desktop.core.paths import is_under, normalise
 from qrag_desktop.core.progress import IndexProgress, IndexReport
 from qrag_desktop.core.retrieval import Retriever
+from qrag_desktop.core.scan import stored_name
 from qrag_desktop.core.settings import FolderSetting, Paths, Settings
 from qrag_desktop.core.types import Document, SearchResult
 from qrag_desktop.core.vector_store import EmbeddingSpec, VectorStore
@@ -39,6 +41,8 @@ log = logging.getLogger(__name__)
 
 KEYWORD_ONLY = "(keyword only)"
 KEYWORD_ONLY_DIM = 8
+MAX_TOP_K = 100
+PARSER_MEMORY_MB = 2048  # per parser process, on top of its start-up size
 
 
 @dataclass(frozen=True)
@@ -52,10 +56,43 @@ class Status:
     store: str
     data_dir: str
     folders: tuple[FolderSetting, ...]
+    missing_folders: tuple[str, ...] = ()  # known folders that are not on disk now
+    store_disagrees: str | None = None  # the store lacks passages the manifest says are there
 
 
 def _parse_in_process(path: Path, max_bytes: int | None) -> Document:
     return load_document(path, max_bytes=max_bytes)
+
+
+def checked_query(query: str, top_k: int | None) -> tuple[int | None, tuple[str, ...]]:
+    """Refuse a blank query or a top-k below 1; clamp a huge top-k, with a note that says so.
+
+    A blank query would return unrelated passages (and an answer to nothing); a top-k of a million
+    would rerank every chunk in the index.
+    """
+    if not query or not query.strip():
+        raise QragError("The question is empty.", hint="Type a few words to search for.")
+    if top_k is None:
+        return None, ()
+    if top_k < 1:
+        raise QragError(f"top-k must be at least 1, not {top_k}.")
+    if top_k > MAX_TOP_K:
+        return MAX_TOP_K, (
+            f"A search returns at most {MAX_TOP_K} passages: top-k {top_k} was lowered to it.",
+        )
+    return top_k, ()
+
+
+def _disagreement(records: Sequence[FileRecord], chunks: int, per_path: dict[str, int]) -> str | None:
+    """A sentence when files the manifest calls done have other passage counts in the store."""
+    done = [r for r in records if r.status == "done"]
+    off = sum(1 for r in done if per_path.get(r.path, 0) != len(r.chunk_ids))
+    if not off:
+        return None
+    return (
+        f"The store's passages do not match {off} of {len(done)} indexed files ({chunks} passages "
+        "stored): `qrag index` with your folders indexes those files again."
+    )
 
 
 class Engine:
@@ -86,6 +123,9 @@ class Engine:
         self._reranker_lock = threading.Lock()
         self.model_lock = threading.Lock()
         self._closed = False
+        # Things the user should hear about once (a damaged file set aside and rebuilt): the CLI
+        # prints them, the app shows them in a dialog.
+        self.notices: list[str] = []
 
     def _check_open(self) -> None:
         # Work that outlives close() (a job the app stopped waiting for) must not quietly reopen
@@ -123,6 +163,9 @@ class Engine:
                 self._check_open()
                 self.paths.ensure()
                 self._manifest = Manifest(self.paths.manifest_path)
+                notice = self._manifest.notice()
+                if notice:
+                    self.notices.append(notice)
             return self._manifest
 
     def embedder(self) -> Embedder:
@@ -181,6 +224,7 @@ class Engine:
         ``keyword_only`` indexes for BM25 search with no embedding model (zero vectors), so the
         app is useful before a model is on disk; a later run with a model re-embeds.
         """
+        control = control or JobControl()
         store = self.store
         if keyword_only:
             embedder = None
@@ -210,7 +254,7 @@ class Engine:
             chunker=chunker,
             embedder=embedder,
             dimension=spec.dimension,
-            parse=parse or self._parser(),
+            parse=parse or self._parser(control),
             settings_key=settings_key(chunker, spec.model_id, spec.dimension),
             max_bytes=int(self.settings.max_file_mb * 1024 * 1024),
             model_lock=self.model_lock,
@@ -218,15 +262,16 @@ class Engine:
         )
         yield from indexer.run(folders, control, only=only)
 
-    def _parser(self) -> ParseFn:
-        """Parse in a separate process with a time limit, so a pathological file cannot hang us."""
+    def _parser(self, control: JobControl) -> ParseFn:
+        """Parse in a separate process with time and memory limits, so a pathological file cannot
+        hang us; a cancelled run stops waiting for the file being parsed at once."""
         try:
             from qrag_desktop.core.documents.isolation import ParserPool
         except ImportError:  # pragma: no cover
             return _parse_in_process
         if self._pool is None:
-            self._pool = ParserPool(timeout_s=60.0)
-        return self._pool.parse
+            self._pool = ParserPool(timeout_s=60.0, memory_mb=PARSER_MEMORY_MB)
+        return functools.partial(self._pool.parse, cancelled=lambda: control.cancelled)
 
     def set_aside_index(self) -> list[Path]:
         """Move the manifest and the local store out of the way, so the next run rebuilds them.
@@ -258,13 +303,32 @@ class Engine:
 
     def remove_folder(self, folder: str) -> int:
         """Take a folder's chunks out of the index. Returns the number of chunks removed."""
-        root = normalise(folder)
-        removed = 0
-        for rec in self.manifest.all(folder=root):
-            removed += self.store.delete_path(rec.path)
-            self.manifest.delete(rec.path)
+        return self.remove_path(folder)[1]
+
+    def remove_path(self, path: str | os.PathLike[str]) -> tuple[int, int]:
+        """Take every file at or under ``path`` out of the index, whether or not it still exists
+        (a deleted, renamed or unmounted folder). Returns (files, chunks) removed."""
+        root = stored_name(normalise(path))
+
+        def inside(p: str) -> bool:
+            return is_under(p, root)
+
+        records = [rec.path for rec in self.manifest.all() if inside(rec.path)]
+        stray = [p for p in self.store.paths() if inside(p) and p not in set(records)]
+        chunks = 0
+        for p in records:  # chunks first, the manifest row last: a crash in between is repeated
+            chunks += self.store.delete_path(p)
+            self.manifest.delete(p)
+        for p in stray:  # in the store without a manifest row (a manifest set aside)
+            chunks += self.store.delete_path(p)
         self.store.flush()
-        return removed
+        return len(records) + len(stray), chunks
+
+    def missing_folders(self) -> tuple[str, ...]:
+        """Known folders (settings, or the manifest) that are not there now: moved, deleted or unmounted."""
+        known = [normalise(f.path) for f in self.settings.folders]
+        known += [f for f in self.manifest.folders() if f not in known]
+        return tuple(f for f in known if not os.path.exists(f))
 
     # -- searching ----------------------------------------------------------------------------------
     def retriever(self, *, rerank: bool = True) -> tuple[Retriever, tuple[str, ...]]:
@@ -306,7 +370,9 @@ class Engine:
     ) -> Iterator[SearchResult]:
         import dataclasses
 
+        top_k, limit_note = checked_query(query, top_k)
         retriever, notes = self.retriever(rerank=rerank)
+        notes += limit_note
         for result in retriever.stages(
             query, top_k=top_k, rerank=rerank, paths_prefix=paths_prefix, control=control
         ):
@@ -345,6 +411,8 @@ class Engine:
             store=stats.location,
             data_dir=str(self.paths.data_dir),
             folders=self.settings.folders,
+            missing_folders=self.missing_folders(),
+            store_disagrees=_disagreement(records, stats.chunks, store.paths() if spec else {}),
         )
 
     def close(self) -> None:

@@ -13,8 +13,10 @@ class QragError(Exception):
         self.hint = hint
 
     def user_text(self) -> str:
-        """Message and, when there is one, what to do about it."""
-        return f"{self.message} {self.hint}" if self.hint else self.message
+        """Message and, when there is one, what to do about it; never a secret, whatever it quotes."""
+        from qrag_desktop.core.secrets import redact  # secrets imports this module
+
+        return redact(f"{self.message} {self.hint}" if self.hint else self.message)
 
 
 class ConfigError(QragError):
@@ -43,6 +45,10 @@ class StoreLockedError(StoreError):
 
 class StoreUnavailableError(StoreError):
     """The store cannot be opened or reached (damaged file, server down)."""
+
+
+class DiskFullError(StoreError):
+    """The disk holding the data dir is full: nothing is damaged, so nothing is moved away."""
 
 
 class ModelMismatchError(StoreError):

@@ -26,8 +26,10 @@ writing and cleaning; kept in one class, its invariants can be read in one place
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import logging
 import os
 import threading
 import time
@@ -41,15 +43,17 @@ import numpy as np
 from qrag_desktop.core.chunking import Chunker
 from qrag_desktop.core.errors import Cancelled, DocumentError
 from qrag_desktop.core.jobs import JobControl
-from qrag_desktop.core.manifest import Manifest
+from qrag_desktop.core.manifest import FileRecord, Manifest
 from qrag_desktop.core.paths import normalise
 from qrag_desktop.core.progress import FileStatus, IndexProgress, IndexReport, Stage
-from qrag_desktop.core.scan import iter_files
+from qrag_desktop.core.scan import iter_files, stored_name
 from qrag_desktop.core.types import Chunk, Document
 
 if TYPE_CHECKING:
     from qrag_desktop.core.models.embedder import Embedder
     from qrag_desktop.core.vector_store import VectorStore
+
+log = logging.getLogger(__name__)
 
 ParseFn = Callable[[Path, "int | None"], Document]
 
@@ -120,6 +124,8 @@ class Indexer:
         # Taken per embedding batch, not per run, so a question asked while indexing gets the
         # model between two batches instead of waiting for the whole run.
         self.model_lock = model_lock or threading.Lock()
+        self._store_counts: dict[str, int] = {}
+        self._repaired: set[str] = set()
 
     # -- the job ---------------------------------------------------------------------------------
     def run(
@@ -143,16 +149,23 @@ class Indexer:
 
         try:
             # 1. scan
-            seen: dict[str, str] = {}  # path -> folder
-            only_set = {normalise(p) for p in only} if only is not None else None
+            # Files are known by their stored name (scan.stored_name): the path itself, unless
+            # its bytes are not valid UTF-8; ``on_disk`` keeps the real path of those few.
+            seen: dict[str, str] = {}  # stored name -> folder
+            on_disk: dict[str, str] = {}
+            only_set = {stored_name(normalise(p)) for p in only} if only is not None else None
             for root in roots:
                 if not Path(root).exists():
-                    failed[root] = "folder not found (moved, deleted or unmounted?)"
+                    failed[stored_name(root)] = "folder not found (moved, deleted or unmounted?)"
                     continue
+                folder = stored_name(root)
                 for p in iter_files(root):
                     sp = str(p)
-                    if only_set is None or _covered(sp, only_set):
-                        seen.setdefault(sp, root)
+                    name = stored_name(sp)
+                    if only_set is None or _covered(name, only_set):
+                        seen.setdefault(name, folder)
+                        if name != sp:
+                            on_disk[name] = sp
                     if len(seen) % 200 == 0:
                         control.checkpoint()
                         yield IndexProgress("scanning", files_total=len(seen), current=sp)
@@ -160,12 +173,16 @@ class Indexer:
             total = len(files)
             yield IndexProgress("scanning", files_total=total)
 
-            # 2. decide what changed (a stat per file; a hash only when size or mtime moved)
+            # 2. decide what changed (a stat per file; a hash only when size or mtime moved).
+            #    The store's passages per path are checked against the manifest at the same time:
+            #    a file whose passages were lost (store files deleted, a store set aside) is redone.
+            self._store_counts = self.store.paths() if files else {}
+            self._repaired = set()
             todo: list[tuple[str, str, int, int, str]] = []  # path, folder, size, mtime, digest
             done_count = 0
             for path in files:
                 control.checkpoint()
-                verdict = self._what_changed(path, seen[path])
+                verdict = self._what_changed(path, seen[path], on_disk.get(path, path))
                 if isinstance(verdict, _Changed):
                     todo.append((path, seen[path], verdict.size, verdict.mtime_ns, verdict.digest))
                     yield IndexProgress(
@@ -180,8 +197,13 @@ class Indexer:
                 yield self._file_event("parsing", done_count, total, verdict)
 
             # 3. vanished or now-excluded files leave the index (renames are matched first)
-            vanished = self._vanished(roots, seen, only_set)
+            vanished = self._vanished([stored_name(r) for r in roots], seen, only_set)
             vanished_by_hash = {rec.hash: rec for rec in vanished if rec.status == "done"}
+            # Files gone from folders outside this run (a renamed or moved folder indexed under its
+            # new name) are rename candidates too; one that is matched leaves the index with its
+            # vectors reused, instead of staying there under its old path for ever.
+            gone = self._gone_elsewhere(seen, vanished) if todo else {}
+            moved: list[FileRecord] = []
 
             # 4. parse and chunk what changed; store each few files' chunks at once as
             #    placeholders, so keyword search finds them long before they are embedded
@@ -194,11 +216,15 @@ class Indexer:
                     "parsing", done_count, total, current=path, file=FileStatus(path, "parsing")
                 )
                 try:
-                    doc = self.parse(Path(path), self.max_bytes)
+                    doc = self.parse(Path(on_disk.get(path, path)), self.max_bytes)
+                    if doc.path != path:
+                        doc = dataclasses.replace(doc, path=path, title=stored_name(doc.title))
                     chunks = self.chunker.chunk(doc)
                     if not chunks:
                         raise DocumentError("no text")
                 except DocumentError as exc:
+                    if control.cancelled:  # the parser was stopped for the cancel: not this file's fault
+                        raise Cancelled() from exc
                     failed[path] = exc.message
                     self._mark_failed(path, folder, size, mtime_ns, digest, exc.message)
                     deleted += self.store.delete_path(path)
@@ -209,6 +235,9 @@ class Indexer:
                     continue
                 item = _Pending(path, folder, size, mtime_ns, digest, chunks)
                 old = vanished_by_hash.pop(digest, None)
+                if old is None and digest in gone:
+                    old = gone.pop(digest)
+                    moved.append(old)
                 if old is not None:  # a rename or move: reuse the vectors by position
                     item.reuse = self._vectors_by_position(old.chunk_ids, chunks)
                 pending.append(item)
@@ -224,12 +253,12 @@ class Indexer:
                 added, deleted = added + a, deleted + d
 
             # vanished files: chunks first, manifest row last
-            for rec in vanished:
+            for rec in vanished + moved:
                 control.checkpoint()
                 deleted += self.store.delete_path(rec.path)
                 self.manifest.delete(rec.path)
                 yield IndexProgress("cleaning", done_count, total, file=FileStatus(rec.path, "removed"))
-            if vanished:
+            if vanished or moved:
                 self.store.flush()
 
             # 5. embed and write, in groups of files
@@ -271,20 +300,30 @@ class Indexer:
             chunks_total=self.store.count(),
             seconds=time.monotonic() - t0,
             cancelled=cancelled,
+            files_repaired=len(self._repaired),
         )
 
     # -- pieces ----------------------------------------------------------------------------------
-    def _what_changed(self, path: str, folder: str) -> FileStatus | _Changed:
+    def _what_changed(self, path: str, folder: str, disk_path: str) -> FileStatus | _Changed:
         """A stat per file; a hash only when size or mtime moved; an embedding only when content did."""
         found = self.manifest.get(path)
         # the file's record, when it was indexed whole with today's settings
         indexed = found is not None and found.status == "done" and found.settings_key == self.settings_key
         rec = found if indexed else None
+        if rec is not None and self._store_counts.get(path, 0) != len(rec.chunk_ids):
+            log.info(
+                "%s: %d passages in the store, %d expected: indexing it again",
+                path,
+                self._store_counts.get(path, 0),
+                len(rec.chunk_ids),
+            )
+            self._repaired.add(path)
+            rec = None
         try:
-            st = os.stat(path)
+            st = os.stat(disk_path)
             if rec is not None and rec.size == st.st_size and rec.mtime_ns == st.st_mtime_ns:
                 return FileStatus(path, "unchanged", chunks=len(rec.chunk_ids))
-            digest = file_digest(Path(path))
+            digest = file_digest(Path(disk_path))
         except OSError as exc:
             return FileStatus(path, "failed", _os_error_text(exc))
         if rec is not None and rec.hash == digest:
@@ -305,7 +344,7 @@ class Indexer:
     def _file_event(self, stage: Stage, done: int, total: int, fs: FileStatus) -> IndexProgress:
         return IndexProgress(stage, done, total, current=fs.path, file=fs)
 
-    def _vanished(self, roots: list[str], seen: dict[str, str], only: set[str] | None) -> list:
+    def _vanished(self, roots: list[str], seen: dict[str, str], only: set[str] | None) -> list[FileRecord]:
         out = []
         for rec in self.manifest.all():
             if rec.path in seen:
@@ -316,6 +355,16 @@ class Indexer:
                 continue
             if any(rec.path == r or rec.path.startswith(r.rstrip(os.sep) + os.sep) for r in roots):
                 out.append(rec)
+        return out
+
+    def _gone_elsewhere(self, seen: dict[str, str], vanished: list[FileRecord]) -> dict[str, FileRecord]:
+        """Indexed files outside this run's folders that are no longer on disk, by content hash."""
+        skip = {rec.path for rec in vanished}
+        out: dict[str, FileRecord] = {}
+        for rec in self.manifest.all():
+            if rec.status == "done" and rec.path not in seen and rec.path not in skip:
+                if not os.path.lexists(rec.path):
+                    out.setdefault(rec.hash, rec)
         return out
 
     def _record(self, item: _Pending, status: str) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from qrag_desktop.core.errors import StoreUnavailableError
+from qrag_desktop.core.sqlite_files import open_checked
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -34,6 +34,12 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
+def _prepare(db: sqlite3.Connection) -> None:
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.executescript(SCHEMA)
+
+
 @dataclass(frozen=True)
 class FileRecord:
     path: str
@@ -51,18 +57,20 @@ class FileRecord:
 class Manifest:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(SCHEMA)
-        except sqlite3.DatabaseError as exc:
-            raise StoreUnavailableError(
-                f"The index manifest at {self.path} is damaged.",
-                cause=exc,
-                hint="`qrag index --rebuild PATH...` sets it aside and rebuilds the index from your files.",
-            ) from exc
+        # A damaged manifest is set aside (renamed) and a fresh one started: the next index run
+        # rebuilds it from the files, reusing every vector the store still holds.
+        self._db, self.set_aside = open_checked(
+            self.path, _prepare, what="index manifest", check_same_thread=False, isolation_level=None
+        )
+
+    def notice(self) -> str | None:
+        """One sentence for the user when the manifest was damaged at open; None otherwise."""
+        if self.set_aside is None:
+            return None
+        return (
+            f"The index manifest {self.path} was damaged; it was set aside as {self.set_aside.name} "
+            "and is rebuilt from your files on the next index run (stored passages are reused)."
+        )
 
     def close(self) -> None:
         try:

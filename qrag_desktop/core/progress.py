@@ -48,6 +48,7 @@ class IndexReport:
     chunks_total: int
     seconds: float
     cancelled: bool = False
+    files_repaired: int = 0  # marked done, but their passages were missing from the store
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)

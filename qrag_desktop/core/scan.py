@@ -72,6 +72,20 @@ def iter_files(folder: str | os.PathLike[str], extra_excludes: Iterable[str] = (
                 yield p
 
 
+def stored_name(path: str) -> str:
+    """The name the index keeps, shows and prints for ``path``: itself when it is valid Unicode.
+
+    A name whose bytes are not valid UTF-8 (an old archive, another locale) reaches Python with
+    lone surrogates, which SQLite, Milvus and a terminal all refuse. Such a name is kept as its
+    raw bytes with the undecodable ones spelled out (``\\xff``): lossless, and printable anywhere.
+    """
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
+    return path
+
+
 def is_excluded(folder: str | os.PathLike[str], path: str | os.PathLike[str]) -> bool:
     """True when ``path`` (under ``folder``) is excluded by the rules or not a supported type."""
     root = Path(folder).resolve()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 
 import keyring
 import keyring.errors
@@ -64,7 +65,7 @@ def _to_keychain(user: str, env: str, value: str | None, what: str) -> None:
 
 def _get(env: str, user: str) -> str | None:
     value = os.environ.get(env, "").strip()
-    return value or _from_keychain(user)
+    return _remember(value or _from_keychain(user))
 
 
 def get_api_key() -> str | None:
@@ -101,6 +102,61 @@ def milvus_token_source() -> str:
     return "keychain" if _from_keychain(MILVUS_USER) else "none"
 
 
+# Anything shaped like a key, wherever it comes from (a server echoing the Authorization header,
+# a library repeating a URI with credentials): OpenAI/Anthropic-style "sk-..." keys, bearer tokens.
+_KEY_SHAPED = re.compile(r"\b(sk-[A-Za-z0-9_\-]{8,})|(?<=Bearer )[^\s\"',;]{4,}", re.IGNORECASE)
+REDACTED = "[redacted]"
+_known: set[str] = set()  # secrets read in this process (keychain values are not in the environment)
+
+
+def _remember(value: str | None) -> str | None:
+    if value and len(value) >= 6:
+        _known.add(value)
+    return value
+
+
+def redact(text: str) -> str:
+    """``text`` with the API key, the Milvus token and any key-shaped token replaced by [redacted]."""
+    if not text:
+        return text
+    known = set(_known)
+    for env in (OPENAI_ENV, MILVUS_ENV):
+        value = os.environ.get(env, "").strip()
+        if len(value) >= 6:
+            known.add(value)
+    for value in sorted(known, key=len, reverse=True):  # longest first: one key may contain another
+        text = text.replace(value, REDACTED)
+    return _KEY_SHAPED.sub(REDACTED, text)
+
+
+class RedactingFilter(logging.Filter):
+    """A handler filter: the message, its arguments and its traceback leave with secrets redacted.
+
+    Put on every handler (the log file, stderr), so a library's log line is covered as well as ours.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a broken format string still gets logged, unformatted
+            message = str(record.msg)
+        record.msg, record.args = redact(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+def install_redaction(logger: logging.Logger | None = None) -> None:
+    """Add a RedactingFilter to each handler of ``logger`` (the root logger by default)."""
+    for handler in (logger or logging.getLogger()).handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
+
+
 def mask_key(key: str | None) -> str:
     """A form safe to show: "sk-...abcd". Short values reveal nothing."""
     if not key:
@@ -111,11 +167,14 @@ def mask_key(key: str | None) -> str:
 
 
 __all__ = [
+    "RedactingFilter",
     "get_api_key",
+    "install_redaction",
     "get_milvus_token",
     "key_source",
     "mask_key",
     "milvus_token_source",
+    "redact",
     "set_api_key",
     "set_milvus_token",
 ]

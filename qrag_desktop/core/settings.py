@@ -6,9 +6,11 @@ environment or the OS keychain (see ``secrets.py``).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ import tomli_w
 
 from qrag_desktop import APP_NAME
 from qrag_desktop.core.errors import ConfigError
+from qrag_desktop.core.storage import explain_os_error
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -132,34 +135,72 @@ class Paths:
         )
 
     def ensure(self) -> Paths:
+        """Create the folders and check that the data folder can be written; a read-only disk, a
+        folder without permission or a file in the way is one StoreUnavailableError naming it."""
         for p in (self.data_dir, self.config_dir, self.log_dir):
-            p.mkdir(parents=True, exist_ok=True)
+            try:
+                p.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise explain_os_error(exc, p, "The data folder cannot be created") from exc
+        try:  # an existing folder on a read-only disk or without permission: found here, not later
+            with tempfile.TemporaryFile(dir=self.data_dir):
+                pass
+        except OSError as exc:
+            raise explain_os_error(exc, self.data_dir, "The data folder cannot be written") from exc
         return self
 
 
 def load_settings(paths: Paths) -> Settings:
-    """Read settings; a missing file gives defaults, a broken one a ConfigError that names the file."""
+    """Read settings; a missing file gives defaults. A damaged one is set aside and reported with
+    SettingsSetAside (a ConfigError): the next call gives defaults."""
     f = paths.settings_file
     if not f.exists():
         return Settings()
     try:
-        raw = tomllib.loads(f.read_text(encoding="utf-8"))
-        return Settings.from_dict(raw)
-    except (tomllib.TOMLDecodeError, TypeError, KeyError, ValueError, OSError) as exc:
+        text = f.read_text(encoding="utf-8")
+    except OSError as exc:
         raise ConfigError(
-            f"The settings file {f} could not be read.",
+            f"The settings file {f} could not be read: {exc.strerror or exc}.",
             cause=exc,
-            hint="Fix or delete it; defaults will be used when it is gone.",
+            hint="Check its permissions.",
         ) from exc
+    try:
+        return Settings.from_dict(tomllib.loads(text))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, TypeError, KeyError, ValueError) as exc:
+        # Set aside, never left in the way (a later save would overwrite it) nor deleted.
+        from qrag_desktop.core.sqlite_files import set_aside
+
+        try:
+            aside = set_aside(f)
+        except OSError as move:
+            raise ConfigError(
+                f"The settings file {f} is damaged and could not be set aside.",
+                cause=move,
+                hint="Fix or delete it; defaults will be used when it is gone.",
+            ) from exc
+        raise SettingsSetAside(
+            f"The settings file {f} was damaged; it was set aside as {aside.name} and the defaults are used.",
+            cause=exc,
+            hint="Your folders are still indexed; add them again to keep them in the list.",
+        ) from exc
+
+
+class SettingsSetAside(ConfigError):
+    """The settings file was damaged and renamed; the caller goes on with ``Settings()``."""
 
 
 def save_settings(paths: Paths, settings: Settings) -> None:
     """Write atomically so a crash mid-write never leaves a half file."""
-    paths.config_dir.mkdir(parents=True, exist_ok=True)
     f = paths.settings_file
     tmp = f.with_suffix(".toml.tmp")
-    tmp.write_text(tomli_w.dumps(settings.to_dict()), encoding="utf-8")
-    os.replace(tmp, f)
+    try:
+        paths.config_dir.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(tomli_w.dumps(settings.to_dict()), encoding="utf-8")
+        os.replace(tmp, f)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise explain_os_error(exc, f, "The settings cannot be saved") from exc
 
 
 def apply_env(settings: Settings, env: dict[str, str] | None = None) -> Settings:
@@ -182,6 +223,7 @@ __all__ = [
     "FolderSetting",
     "Paths",
     "Settings",
+    "SettingsSetAside",
     "apply_env",
     "load_settings",
     "save_settings",

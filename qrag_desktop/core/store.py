@@ -35,6 +35,7 @@ from qrag_desktop.core.errors import (
     StoreUnavailableError,
 )
 from qrag_desktop.core.settings import Paths, Settings
+from qrag_desktop.core.storage import disk_full_error, is_disk_full
 from qrag_desktop.core.types import Chunk, Hit
 from qrag_desktop.core.vector_store import EmbeddingSpec, StoreStats, VectorStore
 
@@ -69,6 +70,12 @@ MAX_ID_BYTES = 64
 MAX_PATH_BYTES = 4096
 MAX_HEADING_BYTES = 4096
 MAX_TEXT_BYTES = 65535
+UPSERT_ROWS = 256  # rows per upsert request
+# The Milvus Lite server runs in this process with gRPC's default ping policy (at most one ping per
+# 5 minutes); pymilvus's client pings every 10 s, so on long commands the server answered with
+# "GOAWAY ... too_many_pings" lines on stderr. Keepalive guards against dead network peers, which
+# an in-process server cannot be: ping no more often than the server accepts, and never when idle.
+LOCAL_GRPC_OPTIONS = {"grpc.keepalive_time_ms": 330_000, "grpc.keepalive_permit_without_calls": 0}
 
 # jieba segments Chinese; "lowercase" makes a Milvus server match English case-insensitively the
 # way Milvus Lite's jieba analyzer already does (Lite lowercases and ignores the filter).
@@ -188,7 +195,9 @@ class MilvusStore:
             if _LOCAL_USERS[path] == 0:
                 _probe_local(path)  # pymilvus hides why a Lite server did not start; ask first
             try:
-                client = MilvusClient(path, timeout=CONNECT_TIMEOUT_S, dedicated=True)
+                client = MilvusClient(
+                    path, timeout=CONNECT_TIMEOUT_S, dedicated=True, grpc_options=LOCAL_GRPC_OPTIONS
+                )
             except MilvusException as exc:
                 _probe_local(path)  # lost a race for the lock: say so precisely
                 raise StoreUnavailableError(
@@ -231,6 +240,8 @@ class MilvusStore:
         except QragError:
             raise
         except MilvusException as exc:
+            if self._local and is_disk_full(exc):  # not damage: nothing is to be moved away
+                raise disk_full_error(Path(self._local_path).parent, exc) from exc
             if self._local:
                 raise StoreError(
                     f"Could not {action} in the knowledge base at {self.location}.",
@@ -350,7 +361,10 @@ class MilvusStore:
             client = self._conn()
             with self._translate("save passages"):
                 self._forget_paths_of([c.id for c in chunks])
-                client.upsert(self._collection, rows)
+                # In requests of bounded size: one huge file's thousands of chunks in a single
+                # request made the local server's work grow faster than the request.
+                for at in range(0, len(rows), UPSERT_ROWS):
+                    client.upsert(self._collection, rows[at : at + UPSERT_ROWS])
             if self._path_counts is not None:
                 self._path_counts.update(c.path for c in chunks)
             self._dirty = True

@@ -7,6 +7,7 @@ separate process for files that could hang or crash a parser.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +18,7 @@ from qrag_desktop.core.documents.encoding import decode_text
 from qrag_desktop.core.documents.html import declared_charset, parse_html
 from qrag_desktop.core.documents.markdown import parse_markdown
 from qrag_desktop.core.documents.pdf import parse_pdf
-from qrag_desktop.core.documents.reading import read_bytes
+from qrag_desktop.core.documents.reading import check_archive, read_bytes
 from qrag_desktop.core.documents.rst import parse_rst
 from qrag_desktop.core.documents.structure import tidy
 from qrag_desktop.core.errors import DocumentError
@@ -43,6 +44,15 @@ SUPPORTED_SUFFIXES: frozenset[str] = (
     | CODE_SUFFIXES
 )
 
+# The work one file may cost. Storing text for keyword search runs at a few hundred KB/s on a
+# 2-core machine, so 8 M characters (about 4,700 passages) is about a minute; a file with more
+# is reported with this reason instead of holding the whole run for many minutes.
+MAX_TEXT_CHARS = 8 * 1024 * 1024
+# Sections are cut into blocks of at most this many characters (at a paragraph, line, sentence
+# or word break), so chunking holds one block's token offsets in memory, not a whole file's.
+BLOCK_CHARS = 64_000
+_BREAKS = ("\n\n", "\n", ". ", "。", " ")
+
 # kind -> parser from raw bytes to (title or None, sections, encoding or None)
 _Parsed = tuple[str | None, tuple[Section, ...], str | None]
 
@@ -58,6 +68,7 @@ def load_document(path: str | os.PathLike[str], *, max_bytes: int | None = None)
     suffix = Path(abspath).suffix.lower()
     kind, parse = _parser_for(suffix)
     data = read_bytes(abspath, max_bytes)
+    check_archive(data)
     try:
         title, sections, encoding = parse(data, suffix)
     except DocumentError:
@@ -71,6 +82,14 @@ def load_document(path: str | os.PathLike[str], *, max_bytes: int | None = None)
     sections = tuple(s for s in sections if s.text.strip())
     if not sections:
         raise DocumentError("no text")
+    chars = sum(len(s.text) for s in sections)
+    if chars > MAX_TEXT_CHARS:
+        raise DocumentError(
+            f"too much text to index ({chars / 1e6:.1f} M characters; the limit is "
+            f"{MAX_TEXT_CHARS / 1e6:.1f} M per file)",
+            hint="Split the file, or leave it out with a .qragignore line.",
+        )
+    sections = tuple(block for s in sections for block in _blocks(s))
     return Document(
         path=abspath,
         title=(title or "").strip() or Path(abspath).stem,
@@ -78,6 +97,29 @@ def load_document(path: str | os.PathLike[str], *, max_bytes: int | None = None)
         sections=sections,
         encoding=encoding,
     )
+
+
+def _blocks(section: Section) -> list[Section]:
+    """``section`` cut into pieces of at most BLOCK_CHARS, each at the best break near its end."""
+    text = section.text
+    if len(text) <= BLOCK_CHARS:
+        return [section]
+    out: list[Section] = []
+    start = 0
+    while start < len(text):
+        end = min(start + BLOCK_CHARS, len(text))
+        if end < len(text):
+            floor = start + BLOCK_CHARS // 2  # never a sliver: look for a break in the second half
+            for brk in _BREAKS:
+                at = text.rfind(brk, floor, end)
+                if at >= 0:
+                    end = at + len(brk)
+                    break
+        piece = text[start:end].strip()
+        if piece:
+            out.append(dataclasses.replace(section, text=piece))
+        start = end
+    return out
 
 
 def _parser_for(suffix: str) -> tuple[str, Callable[[bytes, str], _Parsed]]:
@@ -137,4 +179,4 @@ def _code(data: bytes, suffix: str) -> _Parsed:
     return None, parse_code(text, suffix), encoding
 
 
-__all__ = ["SUPPORTED_SUFFIXES", "is_supported", "load_document"]
+__all__ = ["BLOCK_CHARS", "MAX_TEXT_CHARS", "SUPPORTED_SUFFIXES", "is_supported", "load_document"]

@@ -11,23 +11,29 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import signal
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from types import TracebackType
 from typing import Any
 
-from qrag_desktop.core.errors import DocumentError
+from qrag_desktop.core.errors import Cancelled, DocumentError
 from qrag_desktop.core.types import Document
 
 _START_TIMEOUT_S = 120.0  # a cold start on a slow disk imports pypdf, python-docx, bs4...
 _CONTEXT = multiprocessing.get_context("spawn")
 
 
-def _worker_main(conn: Connection) -> None:
+def _worker_main(conn: Connection, memory_mb: int | None = None) -> None:
     """Child process: parse each path sent down the pipe and send back a Document or an error."""
+    # Ctrl-C in a terminal reaches the whole process group; the parent decides what it means
+    # (stop the run) and ends this process itself, so here it must not raise KeyboardInterrupt.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from qrag_desktop.core.documents import load_document
 
+    _cap_memory(memory_mb)
     conn.send(("ready",))
     while True:
         try:
@@ -42,6 +48,13 @@ def _worker_main(conn: Connection) -> None:
         except DocumentError as exc:
             cause = repr(exc.cause) if exc.cause is not None else None
             reply = ("error", exc.message, exc.hint, cause)
+        except MemoryError as exc:  # the cap below, reached while reading or parsing
+            reply = (
+                "error",
+                f"out of memory: the file needs more than the parser's {memory_mb} MB",
+                None,
+                repr(exc),
+            )
         except BaseException as exc:  # never let one file end the worker silently
             reply = ("error", f"could not read the file: {exc.__class__.__name__}", None, repr(exc))
         try:
@@ -50,13 +63,41 @@ def _worker_main(conn: Connection) -> None:
             return
 
 
+def _cap_memory(memory_mb: int | None) -> None:
+    """Limit this process's address space to what it uses now plus ``memory_mb``.
+
+    A DOCX zip bomb drove a parser to 5.4 GB before its time limit: with the cap, the allocation
+    that crosses it raises MemoryError and only this file fails. Where the OS has no such limit
+    (Windows) the time limit and the zip size check still apply.
+    """
+    if not memory_mb:
+        return
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        return
+    try:
+        with open("/proc/self/statm", encoding="ascii") as f:
+            in_use = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        in_use = 0
+    limit = in_use + memory_mb * 1024 * 1024
+    try:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError):  # not allowed here: the time limit still applies
+        pass
+
+
 class _Worker:
     """One child process and the parent's end of its pipe."""
 
-    def __init__(self) -> None:
+    def __init__(self, memory_mb: int | None = None) -> None:
         self.conn, child_conn = _CONTEXT.Pipe(duplex=True)
         self.process = _CONTEXT.Process(
-            target=_worker_main, args=(child_conn,), name="qrag-parser", daemon=True
+            target=_worker_main, args=(child_conn, memory_mb), name="qrag-parser", daemon=True
         )
         self.process.start()
         self.pid = self.process.pid
@@ -71,12 +112,21 @@ class _Worker:
             self.kill()
             raise DocumentError("the file parser could not be started", cause=exc) from exc
 
-    def parse(self, path: str, max_bytes: int | None, timeout_s: float) -> Document:
-        """Send one file; raises DocumentError, and kills this worker when it hangs or dies."""
+    def parse(
+        self, path: str, max_bytes: int | None, timeout_s: float, cancelled: Callable[[], bool] | None
+    ) -> Document:
+        """Send one file; raises DocumentError, and kills this worker when it hangs or dies.
+
+        ``cancelled`` is asked every 0.2 s: when it says yes the worker is killed and Cancelled
+        raised, so stopping a run never waits for a slow file.
+        """
         try:
             self.conn.send((path, max_bytes))
             deadline = time.monotonic() + timeout_s
-            while not self.conn.poll(max(0.0, min(0.5, deadline - time.monotonic()))):
+            while not self.conn.poll(max(0.0, min(0.2, deadline - time.monotonic()))):
+                if cancelled is not None and cancelled():
+                    self.kill()
+                    raise Cancelled()
                 if not self.alive():
                     raise EOFError("parser process exited")
                 if time.monotonic() >= deadline:
@@ -124,10 +174,11 @@ class ParserPool:
     Use as a context manager, or call ``close()`` (idempotent) when done.
     """
 
-    def __init__(self, timeout_s: float = 60.0, workers: int = 1) -> None:
+    def __init__(self, timeout_s: float = 60.0, workers: int = 1, *, memory_mb: int | None = None) -> None:
         if timeout_s <= 0 or workers < 1:
             raise ValueError("timeout_s must be positive and workers at least 1")
         self.timeout_s = timeout_s
+        self.memory_mb = memory_mb  # each worker's memory on top of its start-up size; None: no cap
         self._slots: queue.Queue[_Worker | None] = queue.Queue()
         for _ in range(workers):
             self._slots.put(None)  # started on first use
@@ -136,9 +187,15 @@ class ParserPool:
         self._closed = False
 
     def parse(
-        self, path: str | os.PathLike[str], max_bytes: int | None = None, *, timeout_s: float | None = None
+        self,
+        path: str | os.PathLike[str],
+        max_bytes: int | None = None,
+        *,
+        timeout_s: float | None = None,
+        cancelled: Callable[[], bool] | None = None,
     ) -> Document:
-        """Parse one file in a worker; DocumentError on a bad file, a timeout or a crashed parser."""
+        """Parse one file in a worker; DocumentError on a bad file, a timeout or a crashed parser;
+        Cancelled as soon as ``cancelled()`` says so."""
         if self._closed:
             raise RuntimeError("ParserPool is closed")
         limit = self.timeout_s if timeout_s is None else timeout_s
@@ -147,7 +204,7 @@ class ParserPool:
             if worker is None or not worker.alive():
                 worker = self._start()
             try:
-                return worker.parse(os.path.abspath(os.fspath(path)), max_bytes, limit)
+                return worker.parse(os.path.abspath(os.fspath(path)), max_bytes, limit, cancelled)
             finally:
                 if not worker.alive():
                     self._forget(worker)
@@ -181,7 +238,7 @@ class ParserPool:
         self.close()
 
     def _start(self) -> _Worker:
-        worker = _Worker()
+        worker = _Worker(self.memory_mb)
         with self._lock:
             if self._closed:
                 closed = True

@@ -1,0 +1,76 @@
+"""What the disk under the data dir can do to us, in words a person can act on.
+
+Every write the app makes (settings, manifest, store, logs) can meet a read-only disk, a folder
+without permission or a full disk. Each of these gets one message naming the path and what to do;
+a full disk also says how much room is left, so it is never mistaken for a damaged index.
+"""
+
+from __future__ import annotations
+
+import errno
+import shutil
+from pathlib import Path
+
+from qrag_desktop.core.errors import DiskFullError, QragError, StoreUnavailableError
+
+_MB = 1024 * 1024
+FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def free_mb(where: Path) -> float | None:
+    """Free space, in MB, on the disk holding ``where`` (its nearest existing parent); None if unknown."""
+    p = Path(where)
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    try:
+        return shutil.disk_usage(p).free / _MB
+    except OSError:
+        return None
+
+
+def disk_full_error(where: Path, cause: BaseException | None = None) -> DiskFullError:
+    free = free_mb(where)
+    room = f" ({free:.0f} MB free)" if free is not None else ""
+    return DiskFullError(
+        f"The disk holding {where} is full{room}.",
+        cause=cause,
+        hint="Free some space on it, then run the same command again: what was stored is kept.",
+    )
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True when ``exc`` or anything in its chain of causes says the disk is full."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, OSError) and cur.errno in FULL:
+            return True
+        text = str(cur).lower()
+        if "no space left on device" in text or "disk is full" in text or "disk quota exceeded" in text:
+            return True
+        cur = cur.__cause__ or cur.__context__
+    return False
+
+
+def explain_os_error(exc: OSError, where: Path, doing: str) -> QragError:
+    """``doing`` is the start of a sentence ("The data folder cannot be created")."""
+    if exc.errno in FULL:
+        return disk_full_error(where, exc)
+    if exc.errno == errno.EROFS:
+        return StoreUnavailableError(
+            f"{doing}: {where} is on a read-only disk.",
+            cause=exc,
+            hint="Choose a writable folder with --data-dir (or QRAG_DATA_DIR).",
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return StoreUnavailableError(
+            f"{doing}: no permission to write to {where}.",
+            cause=exc,
+            hint="Give your user write access to it, or choose another folder with --data-dir "
+            "(or QRAG_DATA_DIR).",
+        )
+    return StoreUnavailableError(f"{doing}: {where}: {exc.strerror or exc}.", cause=exc)
+
+
+__all__ = ["disk_full_error", "explain_os_error", "free_mb", "is_disk_full"]
