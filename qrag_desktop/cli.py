@@ -128,9 +128,13 @@ def _settings(args: argparse.Namespace, paths: Paths) -> Settings:
     return s.replace(**changes) if changes else s
 
 
-def _milvus_token(args: argparse.Namespace) -> str | None:
+def _milvus_token(args: argparse.Namespace, settings: Settings) -> str | None:
+    """The token for a Milvus server; the local Milvus Lite file needs none, so the keychain is
+    not asked (a locked keychain would otherwise print a warning on every command)."""
     if args.milvus_token:
         return args.milvus_token
+    if not settings.milvus_uri:
+        return None
     from qrag_desktop.core.secrets import get_milvus_token
 
     return get_milvus_token()
@@ -423,7 +427,7 @@ def _run(args: argparse.Namespace, setup: Any) -> int:
         log.info("qrag %s %s on %s", __version__, args.command, paths.data_dir)
         settings = _settings(args, paths)
         folders = FolderRegistry(settings.folders, save=save_to_settings_file(paths))
-        engine = Engine(settings, paths, milvus_token=_milvus_token(args), folders=folders)
+        engine = Engine(settings, paths, milvus_token=_milvus_token(args, settings), folders=folders)
         if args.command == "index":
             return cmd_index(args, engine, paths)
         if args.command == "watch":
