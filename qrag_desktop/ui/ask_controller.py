@@ -205,6 +205,14 @@ class AskController(QObject):
             self.conversations.conversations(), self.conversation_id
         )
 
+    def reopen_last(self) -> None:
+        """At start: the conversation used last is open again, as the person left it."""
+        last = self.conversations.conversations()[:1]
+        if last:
+            self.open_conversation(last[0].id)
+        else:
+            self.refresh_conversations()
+
     @Slot()
     def new_conversation(self) -> None:
         if self._job is not None:
