@@ -60,12 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
     se.add_argument("--top-k", type=int, default=None)
     se.add_argument("--no-rerank", action="store_true", help="hybrid recall only, skip the cross-encoder")
     se.add_argument("--json", action="store_true")
+    _add_scope_args(se)
 
     ask = sub.add_parser("ask", help="answer a question from your documents, with citations")
     ask.add_argument("question")
     ask.add_argument("--top-k", type=int, default=None)
     ask.add_argument("--no-rerank", action="store_true")
     ask.add_argument("--json", action="store_true")
+    _add_scope_args(ask)
 
     st = sub.add_parser("status", help="what is indexed, with which model, where")
     st.add_argument("--json", action="store_true")
@@ -74,6 +76,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_bench_parser(sub)
     return p
+
+
+def _add_scope_args(p: argparse.ArgumentParser) -> None:
+    scope = p.add_mutually_exclusive_group()
+    scope.add_argument("--folder", metavar="PATH", help="search only the files under this folder")
+    scope.add_argument("--file", metavar="PATH", help="search only this one file")
+
+
+def _scope(args: argparse.Namespace) -> Any:
+    """The scope named by --folder / --file (a filter inside the store query), else everything."""
+    from qrag_desktop.core.scope import ALL, Scope
+
+    if getattr(args, "folder", None):
+        return Scope.folder(args.folder)
+    if getattr(args, "file", None):
+        return Scope.file(args.file)
+    return ALL
 
 
 def _settings(args: argparse.Namespace, paths: Paths) -> Settings:
@@ -243,7 +262,9 @@ def _hit_json(rank: int, h: Any) -> dict[str, Any]:
 
 
 def cmd_search(args: argparse.Namespace, engine: Any) -> int:
-    result = engine.search(args.query, top_k=args.top_k, rerank=not args.no_rerank)
+    result = engine.search(
+        args.query, top_k=args.top_k, rerank=not args.no_rerank, paths_prefix=_scope(args).paths_prefix()
+    )
     if args.json:
         out = {
             "query": result.query,
@@ -274,7 +295,9 @@ def cmd_ask(args: argparse.Namespace, engine: Any) -> int:
     from qrag_desktop.core.answer import Answerer, build_request, citations_in
     from qrag_desktop.core.secrets import get_api_key
 
-    result = engine.search(args.question, top_k=args.top_k, rerank=not args.no_rerank)
+    result = engine.search(
+        args.question, top_k=args.top_k, rerank=not args.no_rerank, paths_prefix=_scope(args).paths_prefix()
+    )
     local_roots = engine.local_only_roots()
     sendable = [h for h in result.hits if not any(_under(h.path, r) for r in local_roots)]
     held_back = len(result.hits) - len(sendable)
