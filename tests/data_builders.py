@@ -105,3 +105,74 @@ def write_docx(path: Path, blocks: list[tuple[str, object]], title: str | None =
                     table.cell(r, c).text = str(cell)
     document.save(str(path))
     return path
+
+
+def write_table_pdf(path: Path, intro: list[str], rows: list[list[str]]) -> Path:
+    """A one-page PDF: the ``intro`` lines, then ``rows`` (the first is the header) as a ruled grid."""
+    ops = ["BT", "/F1 12 Tf", "14 TL", "72 720 Td"]
+    ops += [f"{_pdf_string(line)} Tj T*" for line in intro]
+    ops.append("ET")
+    col_w, row_h = 150, 20
+    top = 700 - 14 * len(intro)
+    left = 72
+    ncols = len(rows[0])
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            x, y = left + c * col_w + 4, top - (r + 1) * row_h + 6
+            ops.append(f"BT /F1 10 Tf {x} {y} Td {_pdf_string(cell)} Tj ET")
+    ops.append("0.5 w")
+    for r in range(len(rows) + 1):  # horizontal rules
+        y = top - r * row_h
+        ops.append(f"{left} {y} m {left + ncols * col_w} {y} l S")
+    for c in range(ncols + 1):  # vertical rules
+        x = left + c * col_w
+        ops.append(f"{x} {top} m {x} {top - len(rows) * row_h} l S")
+    return _write_pdf(path, ["\n".join(ops)], None)
+
+
+def render_text_image(lines: list[str], *, width: int = 1240, height: int = 1754, point_size: int = 28):
+    """A white page image (PIL) with ``lines`` drawn in black by Qt, in a font that has the characters.
+
+    Qt finds a font for every script the system has one for; the caller checks ``can_render``
+    before relying on a script (a CI image may have no CJK font).
+    """
+    from PIL import Image
+    from PySide6.QtCore import QBuffer, QIODevice, Qt
+    from PySide6.QtGui import QColor, QFont, QImage, QPainter
+
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    font = QFont()
+    font.setPixelSize(point_size)
+    painter.setFont(font)
+    painter.setPen(QColor("black"))
+    for i, line in enumerate(lines):
+        painter.drawText(
+            100, 150 + i * 2 * point_size, width - 200, 2 * point_size, Qt.AlignmentFlag.AlignLeft, line
+        )
+    painter.end()
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    import io
+
+    return Image.open(io.BytesIO(bytes(buffer.data()))).convert("RGB")
+
+
+def can_render(text: str) -> bool:
+    """Whether some installed font has every character of ``text`` (needs a QGuiApplication)."""
+    from PySide6.QtGui import QFont, QFontDatabase, QRawFont
+
+    for family in QFontDatabase.families():
+        raw = QRawFont.fromFont(QFont(family))
+        if raw.isValid() and all(raw.supportsCharacter(ch) for ch in text if not ch.isspace()):
+            return True
+    return False
+
+
+def write_scanned_pdf(path: Path, pages: list[list[str]]) -> Path:
+    """An image-only PDF (no text layer), one rendered page image per entry of ``pages``."""
+    images = [render_text_image(lines) for lines in pages]
+    images[0].save(path, "PDF", resolution=150, save_all=True, append_images=images[1:])
+    return path

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from qrag_desktop.core.documents.code import parse_code
 from qrag_desktop.core.documents.docx import parse_docx
 from qrag_desktop.core.documents.encoding import decode_text
+from qrag_desktop.core.documents.epub import parse_epub
 from qrag_desktop.core.documents.html import declared_charset, parse_html
 from qrag_desktop.core.documents.markdown import parse_markdown
 from qrag_desktop.core.documents.pdf import parse_pdf
+from qrag_desktop.core.documents.pptx import parse_pptx
 from qrag_desktop.core.documents.reading import read_bytes
 from qrag_desktop.core.documents.rst import parse_rst
 from qrag_desktop.core.documents.structure import tidy
+from qrag_desktop.core.documents.xlsx import parse_xlsx
 from qrag_desktop.core.errors import DocumentError
 from qrag_desktop.core.types import Document, Section
 
@@ -28,6 +32,9 @@ TEXT_SUFFIXES = frozenset({".txt", ".text", ".log"})
 RST_SUFFIXES = frozenset({".rst"})
 PDF_SUFFIXES = frozenset({".pdf"})
 DOCX_SUFFIXES = frozenset({".docx"})
+PPTX_SUFFIXES = frozenset({".pptx"})
+XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+EPUB_SUFFIXES = frozenset({".epub"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 CODE_SUFFIXES = frozenset(
     ".py .js .ts .tsx .jsx .java .c .h .cpp .hpp .cc .go .rs .rb .php .cs .kt .swift .scala .sh .sql "
@@ -39,6 +46,9 @@ SUPPORTED_SUFFIXES: frozenset[str] = (
     | RST_SUFFIXES
     | PDF_SUFFIXES
     | DOCX_SUFFIXES
+    | PPTX_SUFFIXES
+    | XLSX_SUFFIXES
+    | EPUB_SUFFIXES
     | HTML_SUFFIXES
     | CODE_SUFFIXES
 )
@@ -47,19 +57,34 @@ SUPPORTED_SUFFIXES: frozenset[str] = (
 _Parsed = tuple[str | None, tuple[Section, ...], str | None]
 
 
+@dataclass(frozen=True)
+class ParseOptions:
+    """How to read: ``ocr`` reads scanned PDF pages; ``progress`` receives lines such as
+    "OCR page 2 of 9" while a long step runs."""
+
+    ocr: bool = True
+    progress: Callable[[str], None] | None = None
+
+
 def is_supported(path: str | os.PathLike[str]) -> bool:
     """Whether the file's suffix (any case) is one ``load_document`` reads."""
     return Path(path).suffix.lower() in SUPPORTED_SUFFIXES
 
 
-def load_document(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> Document:
+def load_document(
+    path: str | os.PathLike[str],
+    *,
+    max_bytes: int | None = None,
+    ocr: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> Document:
     """Read and parse one file. Raises DocumentError, and nothing else, for any bad file."""
     abspath = os.path.abspath(os.fspath(path))
     suffix = Path(abspath).suffix.lower()
     kind, parse = _parser_for(suffix)
     data = read_bytes(abspath, max_bytes)
     try:
-        title, sections, encoding = parse(data, suffix)
+        title, sections, encoding = parse(data, suffix, ParseOptions(ocr=ocr, progress=progress))
     except DocumentError:
         raise
     except RecursionError as exc:
@@ -80,7 +105,7 @@ def load_document(path: str | os.PathLike[str], *, max_bytes: int | None = None)
     )
 
 
-def _parser_for(suffix: str) -> tuple[str, Callable[[bytes, str], _Parsed]]:
+def _parser_for(suffix: str) -> tuple[str, Callable[[bytes, str, ParseOptions], _Parsed]]:
     if suffix in MARKDOWN_SUFFIXES:
         return "markdown", _markdown
     if suffix in TEXT_SUFFIXES:
@@ -91,6 +116,12 @@ def _parser_for(suffix: str) -> tuple[str, Callable[[bytes, str], _Parsed]]:
         return "pdf", _pdf
     if suffix in DOCX_SUFFIXES:
         return "docx", _docx
+    if suffix in PPTX_SUFFIXES:
+        return "pptx", _pptx
+    if suffix in XLSX_SUFFIXES:
+        return "xlsx", _xlsx
+    if suffix in EPUB_SUFFIXES:
+        return "epub", _epub
     if suffix in HTML_SUFFIXES:
         return "html", _html
     if suffix in CODE_SUFFIXES:
@@ -98,43 +129,64 @@ def _parser_for(suffix: str) -> tuple[str, Callable[[bytes, str], _Parsed]]:
     raise DocumentError("unsupported file type")
 
 
-def _markdown(data: bytes, suffix: str) -> _Parsed:
+def _markdown(data: bytes, suffix: str, options: ParseOptions) -> _Parsed:
     text, encoding = decode_text(data)
     title, sections = parse_markdown(text)
     return title, sections, encoding
 
 
-def _text(data: bytes, suffix: str) -> _Parsed:
+def _text(data: bytes, suffix: str, options: ParseOptions) -> _Parsed:
     text, encoding = decode_text(data)
     body = tidy(text)
     return None, ((Section(text=body),) if body.strip() else ()), encoding
 
 
-def _rst(data: bytes, suffix: str) -> _Parsed:
+def _rst(data: bytes, suffix: str, options: ParseOptions) -> _Parsed:
     text, encoding = decode_text(data)
     title, sections = parse_rst(text)
     return title, sections, encoding
 
 
-def _pdf(data: bytes, suffix: str) -> _Parsed:
-    title, sections = parse_pdf(data)
+def _pdf(data: bytes, suffix: str, options: ParseOptions) -> _Parsed:
+    progress = options.progress
+
+    def ocr_progress(n: int, m: int) -> None:
+        if progress is not None:
+            progress(f"OCR page {n} of {m}")
+
+    title, sections = parse_pdf(data, ocr=options.ocr, progress=ocr_progress)
     return title, sections, None
 
 
-def _docx(data: bytes, suffix: str) -> _Parsed:
+def _docx(data: bytes, suffix: str, options: ParseOptions) -> _Parsed:
     title, sections = parse_docx(data)
     return title, sections, None
 
 
-def _html(data: bytes, suffix: str) -> _Parsed:
+def _pptx(data: bytes, suffix: str, options: ParseOptions) -> _Parsed:
+    title, sections = parse_pptx(data)
+    return title, sections, None
+
+
+def _xlsx(data: bytes, suffix: str, options: ParseOptions) -> _Parsed:
+    title, sections = parse_xlsx(data)
+    return title, sections, None
+
+
+def _epub(data: bytes, suffix: str, options: ParseOptions) -> _Parsed:
+    title, sections = parse_epub(data)
+    return title, sections, None
+
+
+def _html(data: bytes, suffix: str, options: ParseOptions) -> _Parsed:
     text, encoding = decode_text(data, declared=declared_charset(data))
     title, sections = parse_html(text)
     return title, sections, encoding
 
 
-def _code(data: bytes, suffix: str) -> _Parsed:
+def _code(data: bytes, suffix: str, options: ParseOptions) -> _Parsed:
     text, encoding = decode_text(data)
     return None, parse_code(text, suffix), encoding
 
 
-__all__ = ["SUPPORTED_SUFFIXES", "is_supported", "load_document"]
+__all__ = ["SUPPORTED_SUFFIXES", "ParseOptions", "is_supported", "load_document"]
