@@ -130,11 +130,11 @@ def write_table_pdf(path: Path, intro: list[str], rows: list[list[str]]) -> Path
     return _write_pdf(path, ["\n".join(ops)], None)
 
 
-def render_text_image(lines: list[str], *, width: int = 1240, height: int = 1754, point_size: int = 28):
+def render_text_image(lines: list[str], *, width: int = 900, height: int = 400, point_size: int = 28):
     """A white page image (PIL) with ``lines`` drawn in black by Qt, in a font that has the characters.
 
-    Qt finds a font for every script the system has one for; the caller checks ``can_render``
-    before relying on a script (a CI image may have no CJK font).
+    Qt falls back to a font for every script the system has one for; a caller drawing Chinese
+    checks ``has_chinese_font`` first (a CI image may have none).
     """
     from PIL import Image
     from PySide6.QtCore import QBuffer, QIODevice, Qt
@@ -160,19 +160,116 @@ def render_text_image(lines: list[str], *, width: int = 1240, height: int = 1754
     return Image.open(io.BytesIO(bytes(buffer.data()))).convert("RGB")
 
 
-def can_render(text: str) -> bool:
-    """Whether some installed font has every character of ``text`` (needs a QGuiApplication)."""
-    from PySide6.QtGui import QFont, QFontDatabase, QRawFont
+def has_chinese_font() -> bool:
+    """Whether an installed font covers Simplified Chinese (needs a QGuiApplication)."""
+    from PySide6.QtGui import QFontDatabase
 
-    for family in QFontDatabase.families():
-        raw = QRawFont.fromFont(QFont(family))
-        if raw.isValid() and all(raw.supportsCharacter(ch) for ch in text if not ch.isspace()):
-            return True
-    return False
+    chinese = QFontDatabase.WritingSystem.SimplifiedChinese
+    return any(chinese in QFontDatabase.writingSystems(f) for f in QFontDatabase.families())
 
 
 def write_scanned_pdf(path: Path, pages: list[list[str]]) -> Path:
     """An image-only PDF (no text layer), one rendered page image per entry of ``pages``."""
     images = [render_text_image(lines) for lines in pages]
     images[0].save(path, "PDF", resolution=150, save_all=True, append_images=images[1:])
+    return path
+
+
+def write_pptx(path: Path, slides: list[tuple[str, str, str]], title: str | None = None) -> Path:
+    """Slides of (title, body, speaker notes), on the title-and-content layout."""
+    from pptx import Presentation
+
+    deck = Presentation()
+    if title:
+        deck.core_properties.title = title
+    for heading, body, notes in slides:
+        slide = deck.slides.add_slide(deck.slide_layouts[1])
+        slide.shapes.title.text = heading
+        slide.placeholders[1].text_frame.text = body
+        if notes:
+            slide.notes_slide.notes_text_frame.text = notes
+    deck.save(str(path))
+    return path
+
+
+def write_xlsx(
+    path: Path, sheets: dict[str, list[list[object]]], cached: dict[str, object] | None = None
+) -> Path:
+    """A workbook with a sheet per entry (rows of values; a string starting with "=" is a formula).
+
+    openpyxl writes formulas without the value Excel would have computed; ``cached`` maps
+    "Sheet!A1" to the value to store as if Excel had saved the file, as Excel does.
+    """
+    import re
+    import zipfile
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(str(path))
+    if not cached:
+        return path
+    names = list(sheets)
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    for key, value in cached.items():
+        sheet_name, cell = key.split("!")
+        part = f"xl/worksheets/sheet{names.index(sheet_name) + 1}.xml"
+        xml = parts[part].decode()
+        xml = re.sub(
+            rf'(<c r="{cell}"[^>]*>)(<f>[^<]*</f>)(<v>[^<]*</v>)?', rf"\g<1>\g<2><v>{value}</v>", xml
+        )
+        parts[part] = xml.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return path
+
+
+def write_epub(path: Path, title: str, chapters: list[tuple[str, str]]) -> Path:
+    """An EPUB 3 with chapters of (title, HTML body) in reading order and a table of contents."""
+    from ebooklib import epub
+
+    book = epub.EpubBook()
+    book.set_identifier("qrag-test-book")
+    book.set_title(title)
+    book.set_language("en")
+    items = []
+    for i, (heading, body) in enumerate(chapters, start=1):
+        item = epub.EpubHtml(title=heading, file_name=f"chap_{i}.xhtml", lang="en")
+        item.content = f"<html><body>{body}</body></html>"
+        book.add_item(item)
+        items.append(item)
+    book.toc = items
+    book.add_item(epub.EpubNcx())
+    book.add_item(epub.EpubNav())
+    book.spine = ["nav", *items]
+    epub.write_epub(str(path), book)
+    return path
+
+
+def write_zip_bomb(path: Path, member: str = "word/document.xml", unpacked_mb: int = 40) -> Path:
+    """A small zip whose one member unpacks to ``unpacked_mb`` MB of zeros."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        with z.open(member, "w", force_zip64=True) as f:
+            block = bytes(1024 * 1024)
+            for _ in range(unpacked_mb):
+                f.write(block)
+    return path
+
+
+def write_encrypted_office(path: Path, source: Path, password: str) -> Path:
+    """``source`` (DOCX, PPTX, XLSX) encrypted with a password, as Office does it (msoffcrypto)."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    with source.open("rb") as src, path.open("wb") as out:
+        OOXMLFile(src).encrypt(password, out)
     return path

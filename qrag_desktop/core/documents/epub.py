@@ -31,7 +31,7 @@ def parse_epub(data: bytes) -> tuple[str | None, tuple[Section, ...]]:
     sections: list[Section] = []
     for idref, _linear in book.spine:
         item = book.get_item_with_id(idref)
-        if item is None or item.get_type() != ebooklib.ITEM_DOCUMENT:
+        if item is None or item.get_type() != ebooklib.ITEM_DOCUMENT or _is_nav(item):
             continue
         text, _ = decode_text(item.get_content())
         page_title, parsed = parse_html(text)
@@ -44,6 +44,11 @@ def parse_epub(data: bytes) -> tuple[str | None, tuple[Section, ...]]:
     meta = book.get_metadata("DC", "title")
     title = str(meta[0][0]).strip() if meta and meta[0] and meta[0][0] else None
     return title, tuple(sections)
+
+
+def _is_nav(item: object) -> bool:
+    """The EPUB 3 navigation page is a table of contents, not a chapter."""
+    return isinstance(item, epub.EpubNav) or "nav" in (getattr(item, "properties", None) or [])
 
 
 def _check_drm(data: bytes) -> None:
