@@ -251,6 +251,11 @@ def cmd_watch(args: argparse.Namespace, engine: Any, paths: Paths) -> int:
 
 
 def _hit_json(rank: int, h: Any) -> dict[str, Any]:
+    """A hit; ``char_start``/``char_end`` place it in the text of its page (paged formats) or of its
+    document (``core.passages.document_text``), null when the file changed since indexing."""
+    from qrag_desktop.core.passages import locate
+
+    where = locate(h.path, h.text, h.page)
     return {
         "rank": rank,
         "path": h.path,
@@ -258,6 +263,8 @@ def _hit_json(rank: int, h: Any) -> dict[str, Any]:
         "heading": h.heading,
         "score": round(h.score, 6),
         "text": h.text,
+        "char_start": where.start if where else None,
+        "char_end": where.end if where else None,
     }
 
 

@@ -64,6 +64,7 @@ class ParseOptions:
 
     ocr: bool = True
     progress: Callable[[str], None] | None = None
+    pages: frozenset[int] | None = None  # paged formats: read only these (1-based) pages
 
 
 def is_supported(path: str | os.PathLike[str]) -> bool:
@@ -77,6 +78,7 @@ def load_document(
     max_bytes: int | None = None,
     ocr: bool = True,
     progress: Callable[[str], None] | None = None,
+    pages: frozenset[int] | None = None,
 ) -> Document:
     """Read and parse one file. Raises DocumentError, and nothing else, for any bad file."""
     abspath = os.path.abspath(os.fspath(path))
@@ -84,7 +86,7 @@ def load_document(
     kind, parse = _parser_for(suffix)
     data = read_bytes(abspath, max_bytes)
     try:
-        title, sections, encoding = parse(data, suffix, ParseOptions(ocr=ocr, progress=progress))
+        title, sections, encoding = parse(data, suffix, ParseOptions(ocr=ocr, progress=progress, pages=pages))
     except DocumentError:
         raise
     except RecursionError as exc:
@@ -154,7 +156,7 @@ def _pdf(data: bytes, suffix: str, options: ParseOptions) -> _Parsed:
         if progress is not None:
             progress(f"OCR page {n} of {m}")
 
-    title, sections = parse_pdf(data, ocr=options.ocr, progress=ocr_progress)
+    title, sections = parse_pdf(data, ocr=options.ocr, progress=ocr_progress, pages_wanted=options.pages)
     return title, sections, None
 
 

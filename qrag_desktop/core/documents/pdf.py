@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import io
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from pypdf import PasswordType, PdfReader
@@ -26,11 +26,16 @@ MIN_TEXT_CHARS = 16
 
 
 def parse_pdf(
-    data: bytes, *, ocr: bool = True, progress: Callable[[int, int], None] | None = None
+    data: bytes,
+    *,
+    ocr: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+    pages_wanted: Collection[int] | None = None,
 ) -> tuple[str | None, tuple[Section, ...]]:
     """Return (title, sections). A page whose text cannot be extracted is skipped, not fatal.
 
-    ``progress(n, m)`` is called before OCR reads the n-th of m scanned pages.
+    ``progress(n, m)`` is called before OCR reads the n-th of m scanned pages. ``pages_wanted``
+    (1-based) reads only those pages, as the viewer does to find one cited passage.
     """
     reader = _open(data)
     try:
@@ -43,12 +48,14 @@ def parse_pdf(
     texts: dict[int, str] = {}
     failures = 0
     for number, page in enumerate(pages, start=1):
+        if pages_wanted is not None and number not in pages_wanted:
+            continue
         try:
             texts[number] = tidy(page.extract_text() or "")
         except Exception as exc:  # one broken page should not cost the whole document
             failures += 1
             log.warning("PDF page %d could not be read: %r", number, exc)
-    if pages and failures == len(pages):
+    if pages and failures and not texts:
         raise DocumentError("damaged PDF: no page could be read")
 
     scanned = [n for n, t in texts.items() if len("".join(t.split())) < MIN_TEXT_CHARS]
