@@ -148,8 +148,9 @@ def render_text_image(lines: list[str], *, width: int = 900, height: int = 400, 
     painter.setFont(font)
     painter.setPen(QColor("black"))
     for i, line in enumerate(lines):
+        top = point_size + i * 2 * point_size
         painter.drawText(
-            100, 150 + i * 2 * point_size, width - 200, 2 * point_size, Qt.AlignmentFlag.AlignLeft, line
+            point_size * 2, top, width - point_size * 3, 2 * point_size, Qt.AlignmentFlag.AlignLeft, line
         )
     painter.end()
     buffer = QBuffer()
