@@ -22,6 +22,13 @@ _MAX_SIDE_PX = 2000
 # An A4 page at 200 dpi is about 1650 x 2340 px: small print stays readable, large pages shrink.
 _DPI = 200
 
+# How far each detected text box is grown before its line is read. RapidOCR's default (1.6) crops
+# English lines so tightly that the recogniser drops spaces ("thezephyrine"); 2.0 keeps them, and
+# Chinese reads the same either way.
+_UNCLIP_RATIO = 2.0
+# The 180-degree line classifier is off: scanned pages are upright, and on a full page of English it
+# turned lines it should not have, so they fell under the score threshold (17 of 45 lines kept).
+
 OcrProgress = Callable[[int, int], None]  # (n, m): "OCR page n of m"
 
 _engine: Any = None
@@ -70,7 +77,7 @@ def ocr_pdf_pages(data: bytes, pages: Sequence[int], progress: OcrProgress | Non
                     image = _render(page)
                 finally:
                     page.close()
-                result, _ = engine(np.asarray(image))
+                result, _ = engine(np.asarray(image), unclip_ratio=_UNCLIP_RATIO, use_cls=False)
             except Exception as exc:  # one unreadable page should not cost the others
                 log.warning("OCR of PDF page %d failed: %r", number, exc)
                 continue
