@@ -107,8 +107,9 @@ def write_docx(path: Path, blocks: list[tuple[str, object]], title: str | None =
     return path
 
 
-def write_table_pdf(path: Path, intro: list[str], rows: list[list[str]]) -> Path:
-    """A one-page PDF: the ``intro`` lines, then ``rows`` (the first is the header) as a ruled grid."""
+def write_table_pdf(path: Path, intro: list[str], rows: list[list[str]], *, one_path: bool = False) -> Path:
+    """A one-page PDF: the ``intro`` lines, then ``rows`` (the first is the header) as a ruled grid,
+    each rule stroked on its own or (``one_path``) the whole grid as one path, as some writers do."""
     ops = ["BT", "/F1 12 Tf", "14 TL", "72 720 Td"]
     ops += [f"{_pdf_string(line)} Tj T*" for line in intro]
     ops.append("ET")
@@ -121,12 +122,15 @@ def write_table_pdf(path: Path, intro: list[str], rows: list[list[str]]) -> Path
             x, y = left + c * col_w + 4, top - (r + 1) * row_h + 6
             ops.append(f"BT /F1 10 Tf {x} {y} Td {_pdf_string(cell)} Tj ET")
     ops.append("0.5 w")
+    stroke = "" if one_path else " S"
     for r in range(len(rows) + 1):  # horizontal rules
         y = top - r * row_h
-        ops.append(f"{left} {y} m {left + ncols * col_w} {y} l S")
+        ops.append(f"{left} {y} m {left + ncols * col_w} {y} l{stroke}")
     for c in range(ncols + 1):  # vertical rules
         x = left + c * col_w
-        ops.append(f"{x} {top} m {x} {top - len(rows) * row_h} l S")
+        ops.append(f"{x} {top} m {x} {top - len(rows) * row_h} l{stroke}")
+    if one_path:
+        ops.append("S")
     return _write_pdf(path, ["\n".join(ops)], None)
 
 

@@ -139,6 +139,18 @@ def test_each_chunk_of_a_long_table_repeats_its_header(tmp_path: Path) -> None:
     assert {f"| option_{i} | {i} | what option {i} does |" for i in range(120)} <= found  # no row lost
 
 
+@pytest.mark.parametrize("one_path", [False, True])
+def test_pdf_table_rows_carry_their_header(tmp_path: Path, one_path: bool) -> None:
+    path = write_table_pdf(tmp_path / "t.pdf", ["Ports used by the services."], PORTS, one_path=one_path)
+    doc = load_document(path)
+    assert [s.text for s in doc.sections if not s.table_header] == ["Ports used by the services."]
+    (table,) = [s for s in doc.sections if s.table_header]
+    assert (
+        table.page == 1 and table.table_header == "| Service | Default port | Protocol |\n| --- | --- | --- |"
+    )
+    assert "| etcd | 2379 | gRPC |" in table.text
+
+
 def test_pptx_slides_are_pages_with_titles_and_notes(tmp_path: Path) -> None:
     doc = load_document(
         write_pptx(tmp_path / "t.pptx", [("Roadmap", "Ship it", "Say thanks"), ("Risks", "Scans", "")])
