@@ -8,6 +8,7 @@ runs, in the parser pool's worker process, so the pool's time limit also bounds 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -28,6 +29,8 @@ _DPI = 200
 _UNCLIP_RATIO = 2.0
 # The 180-degree line classifier is off: scanned pages are upright, and on a full page of English it
 # turned lines it should not have, so they fell under the score threshold (17 of 45 lines kept).
+
+_MAX_THREADS = 4
 
 OcrProgress = Callable[[int, int], None]  # (n, m): "OCR page n of m"
 
@@ -53,7 +56,10 @@ def _ocr_engine() -> Any:
                 from rapidocr_onnxruntime import RapidOCR
             except ImportError as exc:
                 raise DocumentError("no text; scanned? (OCR is not installed)", cause=exc) from exc
-            _engine = RapidOCR()
+            # A bounded thread count: the embedder works beside the parser, and each ONNX Runtime
+            # thread adds address space, which the parser's memory cap counts.
+            threads = max(1, min(_MAX_THREADS, os.cpu_count() or 1))
+            _engine = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
         return _engine
 
 
