@@ -50,19 +50,25 @@ def main(argv: list[str] | None = None) -> int:
     ocr._ocr_engine()
     load_s = time.perf_counter() - t0
     times: list[float] = []
+    cpu: list[float] = []
     chars = 0
     for number in range(1, args.pages + 1):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         text = ocr.ocr_pdf_pages(data, [number]).get(number, "")
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
         chars += len(text)
     result = {
         "engine_load_s": round(load_s, 2),
         "seconds_per_page": round(sum(times) / len(times), 2),
         "pages": len(times),
         "page_seconds": [round(t, 2) for t in times],
+        # CPU time of all OCR threads: on a busy machine, wall time per page is this divided by
+        # the cores the OCR actually got
+        "cpu_seconds_per_page": round(sum(cpu) / len(cpu), 2),
         "characters_per_page": chars // max(1, len(times)),
         "cpus": os.cpu_count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None,
     }
     if args.json:
         print(json.dumps(result))
