@@ -12,7 +12,6 @@ import pytest
 from qrag_desktop.cli import main
 from qrag_desktop.core.chunking import Chunker
 from qrag_desktop.core.documents import load_document
-from qrag_desktop.core.errors import DocumentError
 from tests.data_builders import (
     has_chinese_font,
     write_docx,
@@ -25,6 +24,7 @@ from tests.data_builders import (
     write_xlsx,
     write_zip_bomb,
 )
+from tests.test_documents import _error
 
 PORTS = [
     ["Service", "Default port", "Protocol"],
@@ -34,12 +34,6 @@ PORTS = [
 ]
 SCAN_EN = "The quartermaster keeps the zephyrine ledger."
 SCAN_ZH = "扫描页里的琥珀色账本"
-
-
-def _error(path: Path, **kw: object) -> str:
-    with pytest.raises(DocumentError) as info:
-        load_document(path, **kw)  # type: ignore[arg-type]
-    return info.value.message
 
 
 @pytest.fixture

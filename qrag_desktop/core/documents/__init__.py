@@ -67,6 +67,9 @@ class ParseOptions:
     pages: frozenset[int] | None = None  # paged formats: read only these (1-based) pages
 
 
+_Parser = Callable[[bytes, str, ParseOptions], _Parsed]
+
+
 def is_supported(path: str | os.PathLike[str]) -> bool:
     """Whether the file's suffix (any case) is one ``load_document`` reads."""
     return Path(path).suffix.lower() in SUPPORTED_SUFFIXES
@@ -107,7 +110,7 @@ def load_document(
     )
 
 
-def _parser_for(suffix: str) -> tuple[str, Callable[[bytes, str, ParseOptions], _Parsed]]:
+def _parser_for(suffix: str) -> tuple[str, _Parser]:
     if suffix in MARKDOWN_SUFFIXES:
         return "markdown", _markdown
     if suffix in TEXT_SUFFIXES:
@@ -160,24 +163,17 @@ def _pdf(data: bytes, suffix: str, options: ParseOptions) -> _Parsed:
     return title, sections, None
 
 
-def _docx(data: bytes, suffix: str, options: ParseOptions) -> _Parsed:
-    title, sections = parse_docx(data)
-    return title, sections, None
+def _binary(parse: Callable[[bytes], tuple[str | None, tuple[Section, ...]]]) -> _Parser:
+    """A parser of a binary format, which has no text encoding to report."""
+
+    def run(data: bytes, suffix: str, options: ParseOptions) -> _Parsed:
+        title, sections = parse(data)
+        return title, sections, None
+
+    return run
 
 
-def _pptx(data: bytes, suffix: str, options: ParseOptions) -> _Parsed:
-    title, sections = parse_pptx(data)
-    return title, sections, None
-
-
-def _xlsx(data: bytes, suffix: str, options: ParseOptions) -> _Parsed:
-    title, sections = parse_xlsx(data)
-    return title, sections, None
-
-
-def _epub(data: bytes, suffix: str, options: ParseOptions) -> _Parsed:
-    title, sections = parse_epub(data)
-    return title, sections, None
+_docx, _pptx, _xlsx, _epub = (_binary(p) for p in (parse_docx, parse_pptx, parse_xlsx, parse_epub))
 
 
 def _html(data: bytes, suffix: str, options: ParseOptions) -> _Parsed:
