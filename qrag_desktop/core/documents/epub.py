@@ -5,9 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-
-import ebooklib
-from ebooklib import epub
+from typing import Any
 
 from qrag_desktop.core.documents.containers import check_zip
 from qrag_desktop.core.documents.encoding import decode_text
@@ -23,6 +21,9 @@ _CIPHER_URI = re.compile(rb"""<(?:\w+:)?CipherReference[^>]*URI\s*=\s*["']([^"']
 def parse_epub(data: bytes) -> tuple[str | None, tuple[Section, ...]]:
     check_zip(data, "EPUB")
     _check_drm(data)
+    import ebooklib  # imported here, paid only for e-books
+    from ebooklib import epub
+
     try:
         book = epub.read_epub(io.BytesIO(data), options={"ignore_ncx": True})
     except Exception as exc:  # ebooklib raises EpubException, KeyError, lxml errors...
@@ -48,6 +49,8 @@ def parse_epub(data: bytes) -> tuple[str | None, tuple[Section, ...]]:
 
 def _is_nav(item: object) -> bool:
     """The EPUB 3 navigation page is a table of contents, not a chapter."""
+    from ebooklib import epub
+
     return isinstance(item, epub.EpubNav) or "nav" in (getattr(item, "properties", None) or [])
 
 
@@ -64,7 +67,7 @@ def _check_drm(data: bytes) -> None:
         raise DocumentError("DRM-protected EPUB (encrypted content)")
 
 
-def _toc_titles(book: epub.EpubBook) -> dict[str, str]:
+def _toc_titles(book: Any) -> dict[str, str]:
     """File name -> chapter title from the table of contents (nested sections flattened)."""
     out: dict[str, str] = {}
     stack = list(book.toc)

@@ -7,9 +7,6 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from pptx import Presentation
-from pptx.enum.shapes import MSO_SHAPE_TYPE
-
 from qrag_desktop.core.documents.containers import check_zip
 from qrag_desktop.core.documents.structure import tidy
 from qrag_desktop.core.documents.tables import table_section
@@ -20,6 +17,8 @@ from qrag_desktop.core.types import Section
 def parse_pptx(data: bytes) -> tuple[str | None, tuple[Section, ...]]:
     """Return (title, sections); the title is the document property, else the first slide's title."""
     check_zip(data, "PPTX")
+    from pptx import Presentation  # imported here: a quarter second, paid only for slides
+
     try:
         deck = Presentation(io.BytesIO(data))
     except Exception as exc:  # python-pptx raises KeyError, ValueError, lxml errors, zip errors...
@@ -57,6 +56,8 @@ def parse_pptx(data: bytes) -> tuple[str | None, tuple[Section, ...]]:
 
 def _shapes(shapes: Any) -> Iterator[Any]:
     """Every shape, with groups opened, in the slide's order."""
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
     for shape in shapes:
         if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
             yield from _shapes(shape.shapes)

@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-import openpyxl
-
 from qrag_desktop.core.documents.containers import check_zip
 from qrag_desktop.core.documents.tables import table_section
 from qrag_desktop.core.errors import DocumentError
@@ -19,6 +17,8 @@ from qrag_desktop.core.types import Section
 
 def parse_xlsx(data: bytes) -> tuple[str | None, tuple[Section, ...]]:
     check_zip(data, "XLSX")
+    import openpyxl  # imported here: a third of a second, paid only for spreadsheets
+
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises KeyError, ValueError, InvalidFileException, zip errors...
