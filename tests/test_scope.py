@@ -72,6 +72,20 @@ def test_a_scoped_search_finds_a_file_the_unscoped_top_k_leaves_out(qrag, kb: Pa
     assert reranked and set(reranked) == {"big.md"}
 
 
+def test_ask_one_file_sends_only_that_files_passages(
+    qrag, kb: Path, openai_server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    qrag("index", str(kb), "--json")
+    monkeypatch.setenv("OPENAI_API_KEY", openai_server.api_key)
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.base_url)
+    openai_server.set_reply("It is 8080 [1].")
+    garden = kb / "notes" / "garden.md"
+    out = qrag("ask", "which port does the server use", "--json", "--no-rerank", "--file", str(garden))
+    assert out["answer"] == "It is 8080 [1]."
+    assert out["passages"] and {Path(p["path"]).name for p in out["passages"]} == {"garden.md"}
+    assert out["citations"][0]["path"] == str(garden.resolve())
+
+
 def test_folder_and_file_cannot_be_given_together(qrag, kb: Path, capsys) -> None:
     with pytest.raises(SystemExit):
         main(["search", "x", "--folder", str(kb), "--file", str(kb / "notes" / "garden.md")])
