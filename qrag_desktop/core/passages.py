@@ -8,6 +8,8 @@ drops markup, so exact matching would miss passages that are plainly there.
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 from dataclasses import dataclass
 
@@ -91,18 +93,28 @@ def _find(hay: list[tuple[int, int, str]], words: list[str], start: int) -> int 
     return None
 
 
-def locate(path: str, passage: str, page: int | None = None, *, ocr: bool = True) -> PassageLocation | None:
+def locate(path: str, passage: str, page: int | None = None, *, ocr: bool = False) -> PassageLocation | None:
     """Read the document (only the cited page of a paged one) and find the passage; None when the
-    file is gone, unreadable, or changed since it was indexed."""
+    file is gone, unreadable, or changed since it was indexed.
+
+    OCR is off unless asked for: re-reading a scanned page takes seconds, so a passage from one has
+    its page but no offsets.
+    """
     try:
-        doc = load_document(path, ocr=ocr, pages=frozenset({page}) if page is not None else None)
-    except DocumentError:
+        text, abspath = _page_text(path, page, ocr, os.stat(path).st_mtime_ns)
+    except (DocumentError, OSError):
         return None
-    text = document_text(doc, page)
     found = find_passage(text, passage)
     if found is None:
         return None
-    return PassageLocation(path=doc.path, page=page, start=found[0], end=found[1], text=text)
+    return PassageLocation(path=abspath, page=page, start=found[0], end=found[1], text=text)
+
+
+@functools.lru_cache(maxsize=8)
+def _page_text(path: str, page: int | None, ocr: bool, mtime_ns: int) -> tuple[str, str]:
+    """Several hits often come from one document: it is read once (the mtime keys out stale copies)."""
+    doc = load_document(path, ocr=ocr, pages=frozenset({page}) if page is not None else None)
+    return document_text(doc, page), doc.path
 
 
 __all__ = ["PassageLocation", "document_text", "find_passage", "locate"]
