@@ -89,6 +89,7 @@ def test_index_reads_every_format_and_reports_each_hostile_file(folder: Path, tm
 
     scanned = search("zephyrine")  # a word that exists only in the image of page 2
     assert scanned and Path(scanned[0]["path"]).name == "scan.pdf" and scanned[0]["page"] == 2
+    assert scanned[0]["char_start"] is None  # a scanned page is not read again by OCR to place it
     if has_chinese_font():
         chinese = search("琥珀色账本")
         assert chinese and Path(chinese[0]["path"]).name == "scan.pdf" and chinese[0]["page"] == 3
@@ -99,6 +100,7 @@ def test_index_reads_every_format_and_reports_each_hostile_file(folder: Path, tm
             assert (
                 "| etcd | 2379 | gRPC |" in h["text"] and "| Service | Default port | Protocol |" in h["text"]
             )
+            assert h["char_start"] is not None and h["char_end"] > h["char_start"]
     notes = search("marmalade")
     assert notes and Path(notes[0]["path"]).name == "talk.pptx" and notes[0]["page"] == 1
     assert [Path(h["path"]).name for h in search("Ada")][:1] == ["budget.xlsx"]
