@@ -153,6 +153,20 @@ def test_pdf_table_rows_carry_their_header(tmp_path: Path, one_path: bool) -> No
     assert "| etcd | 2379 | gRPC |" in table.text
 
 
+def test_a_piece_of_a_long_table_gets_the_header_too() -> None:
+    """A long section may be cut into blocks before chunking; the blocks after the first one do not
+    start with the header, and their rows still carry it."""
+    from qrag_desktop.core.types import Document, Section
+
+    header = "| Key | Value |\n| --- | --- |"
+    rows = "\n".join(f"| k{i} | v{i} |" for i in range(40))
+    doc = Document(
+        path="/t.xlsx", title="T", kind="xlsx", sections=(Section(rows, ("Sheet",), table_header=header),)
+    )
+    chunks = Chunker(chunk_tokens=64, overlap=0).chunk(doc)
+    assert len(chunks) > 2 and all(c.text.startswith(header + "\n| k") for c in chunks)
+
+
 def test_pptx_slides_are_pages_with_titles_and_notes(tmp_path: Path) -> None:
     doc = load_document(
         write_pptx(tmp_path / "t.pptx", [("Roadmap", "Ship it", "Say thanks"), ("Risks", "Scans", "")])

@@ -124,9 +124,14 @@ class Chunker:
                 headers[i] = self._truncate(headers[i], self.chunk_tokens // 4)
                 header_tokens[i] = self._counter.counts([headers[i]])[0]
         # A table's header row is repeated at the top of every chunk of its rows.
-        repeats = [self._table_repeat(s.text, s.table_header) for s in sections]
+        repeats = [self._table_repeat(s.table_header) for s in sections]
         repeat_tokens = self._counter.counts(repeats)
-        bodies = [s.text[len(r) :] if r else s.text for s, r in zip(sections, repeats, strict=True)]
+        # A table's section starts with its header; a later piece of a long table (a section cut
+        # into blocks) does not, and gets it all the same.
+        bodies = [
+            s.text[len(r) :] if r and s.text.startswith(r) else s.text
+            for s, r in zip(sections, repeats, strict=True)
+        ]
         # One tokenizer call for the whole document: every section with its token offsets.
         all_spans = self._counter.spans(bodies)
 
@@ -169,12 +174,10 @@ class Chunker:
             for position, (i, text) in enumerate(fitted)
         ]
 
-    def _table_repeat(self, text: str, table_header: str) -> str:
+    def _table_repeat(self, table_header: str) -> str:
         """What to repeat in each chunk of a table: its header and a newline, unless the header is so
         wide that repeating it would leave little room for rows (then the rows go alone)."""
-        if not table_header or not text.startswith(table_header + "\n"):
-            return ""
-        if self._counter.counts([table_header])[0] > self.chunk_tokens // 3:
+        if not table_header or self._counter.counts([table_header])[0] > self.chunk_tokens // 3:
             return ""
         return table_header + "\n"
 
