@@ -113,14 +113,3 @@ def test_scope_selector_folder_and_file_search_as_you_type(qtbot, tmp_path: Path
     with qtbot.waitSignal(selector.scope_changed) as sig:
         selector.mode.setCurrentIndex(0)
     assert sig.args == [ALL]
-
-
-def test_sent_tab_says_what_was_searched(qtbot) -> None:
-    from qrag_desktop.ui.sources_panel import SourcesPanel
-
-    panel = SourcesPanel()
-    qtbot.addWidget(panel)
-    panel.set_sent("passages...", 120, model="gpt-4o", scope=Scope.file("/kb/notes/garden.md").describe())
-    assert panel.sent_label.text().startswith("Searched: file garden.md.")
-    panel.set_sent("passages...", 120, model="gpt-4o")
-    assert "Searched" not in panel.sent_label.text()

@@ -47,7 +47,6 @@ class SourcesPanel(QWidget):
         self._sources: list[Source] = []
         self._stage = ""
         self._sent_text: str | None = None
-        self._scope = ""
         self._sent_tokens: int | None = None
         self._sent_exact = True
         self._model = ""
@@ -150,17 +149,9 @@ class SourcesPanel(QWidget):
         return list(self._sources)
 
     def set_sent(
-        self,
-        text: str | None,
-        tokens: int | None = None,
-        *,
-        exact: bool = True,
-        model: str = "",
-        scope: str = "",
+        self, text: str | None, tokens: int | None = None, *, exact: bool = True, model: str = ""
     ) -> None:
-        """``scope`` says what was searched (``core.scope.Scope.describe()``), e.g. "folder notes"."""
         self._sent_text, self._sent_tokens, self._sent_exact, self._model = text, tokens, exact, model
-        self._scope = scope
         self._render_sent()
 
     def select_citation(self, n: int) -> bool:
@@ -205,14 +196,11 @@ class SourcesPanel(QWidget):
         tokens = str(self._sent_tokens) if self._sent_tokens is not None else "?"
         if not self._sent_exact:
             tokens = "≈" + tokens
-        label = (
+        self.sent_label.setText(
             self.tr("This exact text goes to %1 (%2 tokens with the instructions and earlier turns):")
             .replace("%1", self._model or self.tr("the cloud model"))
             .replace("%2", tokens)
         )
-        if self._scope:
-            label = self.tr("Searched: %1.").replace("%1", self._scope) + " " + label
-        self.sent_label.setText(label)
         if self.sent_text.toPlainText() != self._sent_text:
             self.sent_text.setPlainText(self._sent_text)
 
