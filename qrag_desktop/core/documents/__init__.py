@@ -111,26 +111,9 @@ def load_document(
 
 
 def _parser_for(suffix: str) -> tuple[str, _Parser]:
-    if suffix in MARKDOWN_SUFFIXES:
-        return "markdown", _markdown
-    if suffix in TEXT_SUFFIXES:
-        return "text", _text
-    if suffix in RST_SUFFIXES:
-        return "rst", _rst
-    if suffix in PDF_SUFFIXES:
-        return "pdf", _pdf
-    if suffix in DOCX_SUFFIXES:
-        return "docx", _docx
-    if suffix in PPTX_SUFFIXES:
-        return "pptx", _pptx
-    if suffix in XLSX_SUFFIXES:
-        return "xlsx", _xlsx
-    if suffix in EPUB_SUFFIXES:
-        return "epub", _epub
-    if suffix in HTML_SUFFIXES:
-        return "html", _html
-    if suffix in CODE_SUFFIXES:
-        return "code", _code
+    for suffixes, kind, parser in _REGISTRY:
+        if suffix in suffixes:
+            return kind, parser
     raise DocumentError("unsupported file type")
 
 
@@ -186,5 +169,19 @@ def _code(data: bytes, suffix: str, options: ParseOptions) -> _Parsed:
     text, encoding = decode_text(data)
     return None, parse_code(text, suffix), encoding
 
+
+# suffixes -> (kind, parser); the first match wins
+_REGISTRY: tuple[tuple[frozenset[str], str, _Parser], ...] = (
+    (MARKDOWN_SUFFIXES, "markdown", _markdown),
+    (TEXT_SUFFIXES, "text", _text),
+    (RST_SUFFIXES, "rst", _rst),
+    (PDF_SUFFIXES, "pdf", _pdf),
+    (DOCX_SUFFIXES, "docx", _docx),
+    (PPTX_SUFFIXES, "pptx", _pptx),
+    (XLSX_SUFFIXES, "xlsx", _xlsx),
+    (EPUB_SUFFIXES, "epub", _epub),
+    (HTML_SUFFIXES, "html", _html),
+    (CODE_SUFFIXES, "code", _code),
+)
 
 __all__ = ["SUPPORTED_SUFFIXES", "ParseOptions", "is_supported", "load_document"]
