@@ -88,12 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
     se.add_argument("--top-k", type=int, default=None)
     se.add_argument("--no-rerank", action="store_true", help="hybrid recall only, skip the cross-encoder")
     se.add_argument("--json", action="store_true")
+    _add_scope_args(se)
 
     ask = sub.add_parser("ask", help="answer a question from your documents, with citations")
     ask.add_argument("question")
     ask.add_argument("--top-k", type=int, default=None)
     ask.add_argument("--no-rerank", action="store_true")
     ask.add_argument("--json", action="store_true")
+    _add_scope_args(ask)
 
     rm = sub.add_parser(
         "remove", help="take a file or folder out of the index (also one that no longer exists)"
@@ -107,6 +109,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_bench_parser(sub)
     return p
+
+
+def _add_scope_args(p: argparse.ArgumentParser) -> None:
+    scope = p.add_mutually_exclusive_group()
+    scope.add_argument("--folder", metavar="PATH", help="search only the files under this folder")
+    scope.add_argument("--file", metavar="PATH", help="search only this one file")
+
+
+def _scope(args: argparse.Namespace) -> Any:
+    """The scope named by --folder / --file (a filter inside the store query), else everything."""
+    from qrag_desktop.core.scope import ALL, Scope
+
+    if getattr(args, "folder", None):
+        return Scope.folder(args.folder)
+    if getattr(args, "file", None):
+        return Scope.file(args.file)
+    return ALL
 
 
 def _settings(args: argparse.Namespace, paths: Paths) -> Settings:
@@ -243,6 +262,11 @@ def cmd_watch(args: argparse.Namespace, engine: Engine, paths: Paths) -> int:
 
 
 def _hit_json(rank: int, h: Hit) -> dict[str, Any]:
+    """A hit; ``char_start``/``char_end`` place it in the text of its page (paged formats) or of its
+    document (``core.passages.document_text``), null when the file changed since indexing."""
+    from qrag_desktop.core.passages import locate
+
+    where = locate(h.path, h.text, h.page)
     return {
         "rank": rank,
         "path": h.path,
@@ -250,11 +274,15 @@ def _hit_json(rank: int, h: Hit) -> dict[str, Any]:
         "heading": h.heading,
         "score": round(h.score, 6),
         "text": h.text,
+        "char_start": where.start if where else None,
+        "char_end": where.end if where else None,
     }
 
 
 def cmd_search(args: argparse.Namespace, engine: Engine) -> int:
-    result = engine.search(args.query, top_k=args.top_k, rerank=not args.no_rerank)
+    result = engine.search(
+        args.query, top_k=args.top_k, rerank=not args.no_rerank, paths_prefix=_scope(args).paths_prefix()
+    )
     if args.json:
         out = {
             "query": result.query,
@@ -288,7 +316,14 @@ def cmd_ask(args: argparse.Namespace, engine: Engine) -> int:
     outcome: AskOutcome | None = None
     streamed = False
     answerer = make_answerer(engine.settings, None)  # None: the key from the environment or keychain
-    for ev in ask(engine, args.question, answerer, top_k=args.top_k, rerank=not args.no_rerank):
+    for ev in ask(
+        engine,
+        args.question,
+        answerer,
+        top_k=args.top_k,
+        rerank=not args.no_rerank,
+        paths_prefix=_scope(args).paths_prefix(),
+    ):
         if isinstance(ev, AnswerDelta) and not args.json:
             sys.stdout.write(ev.text)
             sys.stdout.flush()

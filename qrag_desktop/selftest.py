@@ -26,6 +26,9 @@ from qrag_desktop.core.errors import ConfigError, QragError
 from qrag_desktop.core.settings import Paths, Settings, apply_env, load_settings
 
 SAMPLES = ("sourdough-bread.md", "ocean-tides.txt", "bicycle-flat-tyre.html", "green-tea-zh.md")
+# An image-only PDF page (English and Chinese lines): proves the OCR engine and its models are there.
+SCANNED_SAMPLE = "scanned-page.pdf"
+SCANNED_WORDS = ("lighthouse", "灯塔")
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,20 @@ def copy_samples(dest: Path) -> list[Path]:
         target.write_bytes(folder.joinpath(name).read_bytes())
         copied.append(target)
     return copied
+
+
+def ocr_check(dest: Path) -> str:
+    """Read the bundled scanned page by OCR, as indexing would (about a second or two)."""
+    from qrag_desktop.core.documents import load_document
+
+    dest.mkdir(parents=True, exist_ok=True)
+    target = dest / SCANNED_SAMPLE
+    folder = resources.files("qrag_desktop").joinpath("resources", "samples")
+    target.write_bytes(folder.joinpath(SCANNED_SAMPLE).read_bytes())
+    text = "\n".join(s.text for s in load_document(target).sections)
+    missing = [w for w in SCANNED_WORDS if w not in text]
+    assert not missing, f"OCR did not read {missing}; it read {text[:80]!r}"
+    return f"{len(text)} characters read from an image-only page"
 
 
 def _user_settings() -> Settings:
@@ -187,6 +204,7 @@ def run_selftest(
         docs = root / "samples"
         paths = Paths.resolve(root / "data").ensure()
         checks.check("sample documents", lambda: f"{len(copy_samples(docs))} files in {docs}")
+        checks.check("OCR reads a scanned page", lambda: ocr_check(root / "scanned"))
         engine = Engine(settings, paths)
         try:
             checks.check("Milvus Lite store opens", lambda: engine.store.location)

@@ -248,7 +248,7 @@ def test_docx_headings_and_tables(tmp_path: Path) -> None:
     assert [(s.heading_path, s.text) for s in doc.sections] == [
         ((), "Intro text."),
         (("Install",), "Run pip."),
-        (("Install", "On Windows"), "Name | Size\nMilvus | Big"),
+        (("Install", "On Windows"), "| Name | Size |\n| --- | --- |\n| Milvus | Big |"),
         (("Use",), "Query it."),
     ]
 

@@ -67,12 +67,13 @@ def test_selftest_indexes_samples_and_finds_each_by_keyword(
     out = capsys.readouterr().out
     assert rc == 0, out
     assert "OK   sample documents: 4 files" in out
+    assert "OK   OCR reads a scanned page" in out
     assert "OK   Milvus Lite store opens" in out
     assert "OK   index for keyword search: 4 files" in out
     for line in _expected_lines(KEYWORD_QUERIES, "keyword"):
         assert line in out
     assert "OK   clean up: removed" in out
-    assert out.rstrip().endswith(f"self-test PASSED: {4 + len(KEYWORD_QUERIES)} passed, 0 failed")
+    assert out.rstrip().endswith(f"self-test PASSED: {5 + len(KEYWORD_QUERIES)} passed, 0 failed")
     assert not user_dir.exists(), "the self-test must not touch the user's data dir"
 
 
@@ -84,7 +85,7 @@ def test_selftest_fails_when_search_ranks_the_wrong_file_first(
     out = capsys.readouterr().out
     assert rc == 1
     assert "FAIL keyword search: '龙井 绿茶': expected ocean-tides.txt first, got ['green-tea-zh.md'" in out
-    assert "self-test FAILED: 4 passed, 1 failed" in out
+    assert "self-test FAILED: 5 passed, 1 failed" in out
 
 
 def test_selftest_checks_vector_and_hybrid_search_with_a_model_on_disk(
@@ -194,6 +195,7 @@ def test_built_app_self_test_passes_offline_without_a_display(
     out = proc.stdout
     assert proc.returncode == 0, f"{out}\n{proc.stderr[-6000:]}"
     assert "self-test (built app" in out
+    assert "OK   OCR reads a scanned page" in out
     assert "OK   Milvus Lite store opens" in out
     assert "OK   index for keyword search: 4 files" in out
     for line in _expected_lines(KEYWORD_QUERIES, "keyword"):

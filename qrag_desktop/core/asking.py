@@ -130,9 +130,11 @@ def ask(
     top_k: int | None = None,
     rerank: bool = True,
     control: JobControl | None = None,
+    paths_prefix: str | None = None,
 ) -> Iterator[AskEvent]:
     """Answer ``question`` from the knowledge base; the last event is always an ``AskOutcome``.
 
+    ``paths_prefix`` scopes the search to one folder or file (``core.scope``), inside the store query.
     The local-only folders are read once, at the moment of asking. An answer server's error ends
     in an outcome that says it (with any part of the answer that came); other errors raise.
     """
@@ -141,7 +143,9 @@ def ask(
     question = question.strip()
     local_roots = engine.folders.local_only_roots()
     passages: tuple[Passage, ...] = ()
-    for result in engine.search_stages(question, top_k=top_k, rerank=rerank, control=control):
+    for result in engine.search_stages(
+        question, top_k=top_k, rerank=rerank, control=control, paths_prefix=paths_prefix
+    ):
         passages = number_passages(result.hits, local_roots)
         yield PassagesFound(result, passages)
     sendable = [p.hit for p in passages if p.n is not None]

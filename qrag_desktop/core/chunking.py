@@ -123,18 +123,28 @@ class Chunker:
             if n > self.chunk_tokens // 4:  # a runaway heading must not crowd out the passage
                 headers[i] = self._truncate(headers[i], self.chunk_tokens // 4)
                 header_tokens[i] = self._counter.counts([headers[i]])[0]
+        # A table's header row is repeated at the top of every chunk of its rows.
+        repeats = [self._table_repeat(s.table_header) for s in sections]
+        repeat_tokens = self._counter.counts(repeats)
+        # A table's section starts with its header; a later piece of a long table (a section cut
+        # into blocks) does not, and gets it all the same.
+        bodies = [
+            s.text[len(r) :] if r and s.text.startswith(r) else s.text
+            for s, r in zip(sections, repeats, strict=True)
+        ]
         # One tokenizer call for the whole document: every section with its token offsets.
-        all_spans = self._counter.spans([s.text for s in sections])
+        all_spans = self._counter.spans(bodies)
 
         passages: list[tuple[int, str, int]] = []  # (section index, text, estimated embed tokens)
-        for i, section in enumerate(sections):
-            budget = self.chunk_tokens - header_tokens[i] - self._join_cost - 1
-            text, spans = section.text, all_spans[i]
+        for i, text in enumerate(bodies):
+            fixed = header_tokens[i] + self._join_cost + (repeat_tokens[i] if repeats[i] else 0)
+            budget = self.chunk_tokens - fixed - 1
+            spans = all_spans[i]
             ends = [e for _, e in spans]
             starts = [s for s, _ in spans]
             for start, end in self._pack(text, spans, _pieces(text, starts, ends), budget):
                 estimate = bisect.bisect_left(starts, end) - bisect.bisect_right(ends, start)
-                passages.append((i, text[start:end], header_tokens[i] + self._join_cost + estimate))
+                passages.append((i, repeats[i] + text[start:end], fixed + estimate))
 
         near = [k for k, (_, _, n) in enumerate(passages) if n > self.chunk_tokens - self._SLACK]
         exact = dict(
@@ -163,6 +173,13 @@ class Chunker:
             )
             for position, (i, text) in enumerate(fitted)
         ]
+
+    def _table_repeat(self, table_header: str) -> str:
+        """What to repeat in each chunk of a table: its header and a newline, unless the header is so
+        wide that repeating it would leave little room for rows (then the rows go alone)."""
+        if not table_header or self._counter.counts([table_header])[0] > self.chunk_tokens // 3:
+            return ""
+        return table_header + "\n"
 
     @staticmethod
     def _header(title: str, heading_path: tuple[str, ...]) -> str:

@@ -69,6 +69,7 @@ class Settings:
     # indexing
     max_file_mb: float = 50.0
     index_batch_chunks: int = 64  # files are committed in groups of about this many chunks
+    ocr_enabled: bool = True  # read PDF pages without a text layer by local OCR (seconds per page)
     folders: tuple[FolderSetting, ...] = ()
     ui_language: str = "system"  # system, en, zh_CN
 

@@ -12,6 +12,9 @@ class Section:
     text: str
     heading_path: tuple[str, ...] = ()
     page: int | None = None  # 1-based page number for paged formats (PDF), else None
+    # For a table: its Markdown header row and rule, which the chunker repeats in every chunk of the
+    # table's rows, so a row found alone still carries its column names. "" for ordinary text.
+    table_header: str = ""
 
 
 @dataclass(frozen=True)
@@ -20,7 +23,7 @@ class Document:
 
     path: str
     title: str
-    kind: str  # "markdown", "text", "rst", "pdf", "docx", "html", "code"
+    kind: str  # "markdown", "text", "rst", "pdf", "docx", "pptx", "xlsx", "epub", "html", "code"
     sections: tuple[Section, ...]
     encoding: str | None = None  # detected text encoding, for text formats
 

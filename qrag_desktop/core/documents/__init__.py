@@ -10,17 +10,21 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from qrag_desktop.core.documents.code import parse_code
 from qrag_desktop.core.documents.docx import parse_docx
 from qrag_desktop.core.documents.encoding import decode_text
+from qrag_desktop.core.documents.epub import parse_epub
 from qrag_desktop.core.documents.html import declared_charset, parse_html
 from qrag_desktop.core.documents.markdown import parse_markdown
 from qrag_desktop.core.documents.pdf import parse_pdf
-from qrag_desktop.core.documents.reading import check_archive, read_bytes
+from qrag_desktop.core.documents.pptx import parse_pptx
+from qrag_desktop.core.documents.reading import read_bytes
 from qrag_desktop.core.documents.rst import parse_rst
 from qrag_desktop.core.documents.structure import tidy
+from qrag_desktop.core.documents.xlsx import parse_xlsx
 from qrag_desktop.core.errors import DocumentError
 from qrag_desktop.core.types import Document, Section
 
@@ -29,6 +33,9 @@ TEXT_SUFFIXES = frozenset({".txt", ".text", ".log"})
 RST_SUFFIXES = frozenset({".rst"})
 PDF_SUFFIXES = frozenset({".pdf"})
 DOCX_SUFFIXES = frozenset({".docx"})
+PPTX_SUFFIXES = frozenset({".pptx"})
+XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+EPUB_SUFFIXES = frozenset({".epub"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 CODE_SUFFIXES = frozenset(
     ".py .js .ts .tsx .jsx .java .c .h .cpp .hpp .cc .go .rs .rb .php .cs .kt .swift .scala .sh .sql "
@@ -40,6 +47,9 @@ SUPPORTED_SUFFIXES: frozenset[str] = (
     | RST_SUFFIXES
     | PDF_SUFFIXES
     | DOCX_SUFFIXES
+    | PPTX_SUFFIXES
+    | XLSX_SUFFIXES
+    | EPUB_SUFFIXES
     | HTML_SUFFIXES
     | CODE_SUFFIXES
 )
@@ -57,20 +67,39 @@ _BREAKS = ("\n\n", "\n", ". ", "。", " ")
 _Parsed = tuple[str | None, tuple[Section, ...], str | None]
 
 
+@dataclass(frozen=True)
+class ParseOptions:
+    """How to read: ``ocr`` reads scanned PDF pages; ``progress`` receives lines such as
+    "OCR page 2 of 9" while a long step runs."""
+
+    ocr: bool = True
+    progress: Callable[[str], None] | None = None
+    pages: frozenset[int] | None = None  # paged formats: read only these (1-based) pages
+
+
+_Parser = Callable[[bytes, str, ParseOptions], _Parsed]
+
+
 def is_supported(path: str | os.PathLike[str]) -> bool:
     """Whether the file's suffix (any case) is one ``load_document`` reads."""
     return Path(path).suffix.lower() in SUPPORTED_SUFFIXES
 
 
-def load_document(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> Document:
+def load_document(
+    path: str | os.PathLike[str],
+    *,
+    max_bytes: int | None = None,
+    ocr: bool = True,
+    progress: Callable[[str], None] | None = None,
+    pages: frozenset[int] | None = None,
+) -> Document:
     """Read and parse one file. Raises DocumentError, and nothing else, for any bad file."""
     abspath = os.path.abspath(os.fspath(path))
     suffix = Path(abspath).suffix.lower()
     kind, parse = _parser_for(suffix)
     data = read_bytes(abspath, max_bytes)
-    check_archive(data)
     try:
-        title, sections, encoding = parse(data, suffix)
+        title, sections, encoding = parse(data, suffix, ParseOptions(ocr=ocr, progress=progress, pages=pages))
     except DocumentError:
         raise
     except RecursionError as exc:
@@ -122,61 +151,85 @@ def _blocks(section: Section) -> list[Section]:
     return out
 
 
-def _parser_for(suffix: str) -> tuple[str, Callable[[bytes, str], _Parsed]]:
-    if suffix in MARKDOWN_SUFFIXES:
-        return "markdown", _markdown
-    if suffix in TEXT_SUFFIXES:
-        return "text", _text
-    if suffix in RST_SUFFIXES:
-        return "rst", _rst
-    if suffix in PDF_SUFFIXES:
-        return "pdf", _pdf
-    if suffix in DOCX_SUFFIXES:
-        return "docx", _docx
-    if suffix in HTML_SUFFIXES:
-        return "html", _html
-    if suffix in CODE_SUFFIXES:
-        return "code", _code
+def _parser_for(suffix: str) -> tuple[str, _Parser]:
+    for suffixes, kind, parser in _REGISTRY:
+        if suffix in suffixes:
+            return kind, parser
     raise DocumentError("unsupported file type")
 
 
-def _markdown(data: bytes, suffix: str) -> _Parsed:
+def _markdown(data: bytes, suffix: str, options: ParseOptions) -> _Parsed:
     text, encoding = decode_text(data)
     title, sections = parse_markdown(text)
     return title, sections, encoding
 
 
-def _text(data: bytes, suffix: str) -> _Parsed:
+def _text(data: bytes, suffix: str, options: ParseOptions) -> _Parsed:
     text, encoding = decode_text(data)
     body = tidy(text)
     return None, ((Section(text=body),) if body.strip() else ()), encoding
 
 
-def _rst(data: bytes, suffix: str) -> _Parsed:
+def _rst(data: bytes, suffix: str, options: ParseOptions) -> _Parsed:
     text, encoding = decode_text(data)
     title, sections = parse_rst(text)
     return title, sections, encoding
 
 
-def _pdf(data: bytes, suffix: str) -> _Parsed:
-    title, sections = parse_pdf(data)
+def _pdf(data: bytes, suffix: str, options: ParseOptions) -> _Parsed:
+    progress = options.progress
+
+    def ocr_progress(n: int, m: int) -> None:
+        if progress is not None:
+            progress(f"OCR page {n} of {m}")
+
+    title, sections = parse_pdf(data, ocr=options.ocr, progress=ocr_progress, pages_wanted=options.pages)
     return title, sections, None
 
 
-def _docx(data: bytes, suffix: str) -> _Parsed:
-    title, sections = parse_docx(data)
-    return title, sections, None
+def _binary(parse: Callable[[bytes], tuple[str | None, tuple[Section, ...]]]) -> _Parser:
+    """A parser of a binary format, which has no text encoding to report."""
+
+    def run(data: bytes, suffix: str, options: ParseOptions) -> _Parsed:
+        title, sections = parse(data)
+        return title, sections, None
+
+    return run
 
 
-def _html(data: bytes, suffix: str) -> _Parsed:
+_docx, _pptx, _xlsx, _epub = (_binary(p) for p in (parse_docx, parse_pptx, parse_xlsx, parse_epub))
+
+
+def _html(data: bytes, suffix: str, options: ParseOptions) -> _Parsed:
     text, encoding = decode_text(data, declared=declared_charset(data))
     title, sections = parse_html(text)
     return title, sections, encoding
 
 
-def _code(data: bytes, suffix: str) -> _Parsed:
+def _code(data: bytes, suffix: str, options: ParseOptions) -> _Parsed:
     text, encoding = decode_text(data)
     return None, parse_code(text, suffix), encoding
 
 
-__all__ = ["BLOCK_CHARS", "MAX_TEXT_CHARS", "SUPPORTED_SUFFIXES", "is_supported", "load_document"]
+# suffixes -> (kind, parser); the first match wins
+_REGISTRY: tuple[tuple[frozenset[str], str, _Parser], ...] = (
+    (MARKDOWN_SUFFIXES, "markdown", _markdown),
+    (TEXT_SUFFIXES, "text", _text),
+    (RST_SUFFIXES, "rst", _rst),
+    (PDF_SUFFIXES, "pdf", _pdf),
+    (DOCX_SUFFIXES, "docx", _docx),
+    (PPTX_SUFFIXES, "pptx", _pptx),
+    (XLSX_SUFFIXES, "xlsx", _xlsx),
+    (EPUB_SUFFIXES, "epub", _epub),
+    (HTML_SUFFIXES, "html", _html),
+    (CODE_SUFFIXES, "code", _code),
+)
+
+__all__ = [
+    "BLOCK_CHARS",
+    "MAX_TEXT_CHARS",
+    "SUPPORTED_SUFFIXES",
+    "ParseOptions",
+    "is_supported",
+    "load_document",
+]

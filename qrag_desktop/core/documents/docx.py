@@ -1,4 +1,5 @@
-"""Word (.docx): paragraphs and tables in document order, sectioned by the Heading 1..9 styles."""
+"""Word (.docx): paragraphs and tables in document order, sectioned by the Heading 1..9 styles.
+A table becomes Markdown rows under its header (``tables.py``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import docx
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from qrag_desktop.core.documents.containers import check_zip
 from qrag_desktop.core.documents.structure import SectionBuilder
 from qrag_desktop.core.errors import DocumentError
 from qrag_desktop.core.types import Section
@@ -18,6 +20,7 @@ _HEADING_STYLE = re.compile(r"^heading\s*([1-9])$", re.I)
 
 def parse_docx(data: bytes) -> tuple[str | None, tuple[Section, ...]]:
     """Return (title, sections); the title is the document property, a Title paragraph or the first H1."""
+    check_zip(data, "DOCX")
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises KeyError, ValueError, zipfile errors, lxml errors...
@@ -36,7 +39,7 @@ def parse_docx(data: bytes) -> tuple[str | None, tuple[Section, ...]]:
             else:
                 builder.text(text)
         elif isinstance(block, Table):
-            builder.text("\n" + _table_text(block) + "\n")
+            builder.table(_table_rows(block))
     core_title = (document.core_properties.title or "").strip()
     return core_title or title or builder.first_heading.get(1), builder.sections()
 
@@ -54,8 +57,9 @@ def _heading_level(paragraph: Paragraph) -> tuple[int, bool]:
     return 0, False
 
 
-def _table_text(table: Table) -> str:
-    rows: list[str] = []
+def _table_rows(table: Table) -> list[list[str]]:
+    """Cell texts row by row; a merged cell counts once, so the header lines up with the rows."""
+    rows: list[list[str]] = []
     for row in table.rows:
         cells: list[str] = []
         previous = None
@@ -63,7 +67,6 @@ def _table_text(table: Table) -> str:
             if cell._tc is previous:  # a merged cell is returned once per grid column it spans
                 continue
             previous = cell._tc
-            cells.append(" ".join(cell.text.split()))
-        if any(cells):
-            rows.append(" | ".join(cells))
-    return "\n".join(rows)
+            cells.append(cell.text)
+        rows.append(cells)
+    return rows

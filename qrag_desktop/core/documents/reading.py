@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import errno
-import io
 import os
 import stat
-import zipfile
 
 from qrag_desktop.core.errors import DocumentError
 
@@ -14,8 +12,6 @@ _MB = 1024 * 1024
 # Office files and e-books are zip archives. What a parser unpacks is refused from the archive's
 # own directory first, so a 3 MB file that unpacks to 1 GB (a zip bomb) costs nothing; the
 # parser process's memory cap (isolation.py) covers archives whose directory lies.
-MAX_UNPACKED_BYTES = 512 * _MB
-_ZIP_MAGIC = b"PK\x03\x04"
 
 
 def read_bytes(path: str, max_bytes: int | None = None) -> bytes:
@@ -42,21 +38,6 @@ def read_bytes(path: str, max_bytes: int | None = None) -> bytes:
     if not data:
         raise DocumentError("empty file")
     return data
-
-
-def check_archive(data: bytes, limit: int = MAX_UNPACKED_BYTES) -> None:
-    """Refuse a zip archive whose members unpack to more than ``limit`` bytes in all."""
-    if not data.startswith(_ZIP_MAGIC):
-        return
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            unpacked = sum(info.file_size for info in zf.infolist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        return  # not a readable archive: the parser says what is wrong with it
-    if unpacked > limit:
-        raise DocumentError(
-            f"compressed file unpacks to {_mb(unpacked)} MB (limit {_mb(limit)} MB): too large to read safely"
-        )
 
 
 def _check_size(size: int, max_bytes: int | None) -> None:

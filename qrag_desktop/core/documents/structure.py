@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
+from qrag_desktop.core.documents.tables import table_section
 from qrag_desktop.core.types import Section
 
 _BLANK_RUNS = re.compile(r"\n[ \t]*(?:\n[ \t]*)+\n")
@@ -34,6 +36,14 @@ class SectionBuilder:
 
     def text(self, text: str) -> None:
         self._lines.append(text)
+
+    def table(self, rows: Sequence[Sequence[object]], page: int | None = None) -> None:
+        """A table under the current headings, as its own Section (see ``tables.table_section``)."""
+        section = table_section(rows, tuple(t for _, t in self._stack), page)
+        if section is None:
+            return
+        self._flush()
+        self._sections.append(section)
 
     def sections(self) -> tuple[Section, ...]:
         self._flush()
