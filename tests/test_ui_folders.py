@@ -81,6 +81,7 @@ def test_folder_numbers_after_cancel_agree_and_say_incomplete(
     # Double-clicking the incomplete folder goes on; at the end the numbers agree and are whole.
     item = w.folders_panel.tree.topLevelItem(0)
     rect = w.folders_panel.tree.visualItemRect(item)
+    qtbot.mouseClick(w.folders_panel.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(w.folders_panel.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.waitUntil(lambda: w.indexing.job is not None or not view._report.cancelled, timeout=10000)
     wait_index_done(qtbot, w)
@@ -130,7 +131,9 @@ def test_a_vanished_folder_is_marked_with_a_remove_button(qtbot, make_window, tm
     w.folders.add([str(gone)])
     gone.rmdir()
     w.status_bar.refresh_overview()
-    qtbot.waitUntil(lambda: w.folders_panel.tree.findChild(QPushButton, "removeMissing") is not None, 20000)
+    qtbot.waitUntil(
+        lambda: w.folders_panel.tree.findChild(QPushButton, "removeMissing") is not None, timeout=20000
+    )
     button = w.folders_panel.tree.findChild(QPushButton, "removeMissing")
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: w.folders_panel.tree.topLevelItemCount() == 0, timeout=10000)

@@ -130,7 +130,7 @@ def ask(
     top_k: int | None = None,
     rerank: bool = True,
     control: JobControl | None = None,
-    paths_prefix: str | None = None,
+    paths_prefix: Sequence[str] | None = None,
 ) -> Iterator[AskEvent]:
     """Answer ``question`` from the knowledge base; the last event is always an ``AskOutcome``.
 

@@ -31,6 +31,7 @@ from qrag_desktop.ui.sources_panel import Source, open_file
 from qrag_desktop.ui.workers import Job
 
 if TYPE_CHECKING:
+    from qrag_desktop.ui.document_viewer import DocumentViewer
     from qrag_desktop.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class AskController(QObject):
         self.conversation_id: int | None = None
         self._job: Job | None = None
         self._outcome: AskOutcome | None = None
+        self._viewer: DocumentViewer | None = None  # made when a passage is first shown
         window.chat.ask_requested.connect(self.ask)
         window.chat.stop_requested.connect(self.stop)
         window.chat.citation_clicked.connect(self._on_citation)
@@ -89,9 +91,10 @@ class AskController(QObject):
         engine = self.window.engine
         answerer = make_answerer(self.window.settings, self.window.api_key() or "")
         control = JobControl()
+        scope = self.window.scope_selector.scope().paths_prefix()
 
         def work() -> Iterator[AskEvent]:
-            return ask(engine, question, answerer, history=history, control=control)
+            return ask(engine, question, answerer, history=history, control=control, paths_prefix=scope)
 
         self._outcome = None
         job = self.window.jobs.create("ask", work, control)
@@ -191,10 +194,44 @@ class AskController(QObject):
                     exact=turn.token_exact,
                     model=self.window.settings.openai_model,
                 )
-            self.sources.select_citation(n)
+            if self.sources.select_citation(n):
+                self._show_selected_passage()
+
+    @property
+    def viewer(self) -> DocumentViewer:
+        """The in-app document viewer: a window of its own beside the main one."""
+        if self._viewer is None:
+            from PySide6.QtCore import Qt
+
+            from qrag_desktop.ui.document_viewer import DocumentViewer
+
+            self._viewer = DocumentViewer(self.window)
+            self._viewer.setWindowFlag(Qt.WindowType.Window)
+            self._viewer.resize(760, min(900, max(480, self.window.height())))
+            self._viewer.open_externally_requested.connect(self._open_externally)
+        return self._viewer
+
+    def _show_selected_passage(self) -> None:
+        source = self.sources.selected_source()
+        if source is None:
+            return
+        viewer = self.viewer
+        viewer.show_passage(source.hit.path, source.hit.page, source.hit.text)
+        viewer.setWindowTitle(viewer.title.text())
+        viewer.show()
+        viewer.raise_()
 
     @Slot(str, object)
     def _open_file(self, path: str, page: object) -> None:
+        """A source's Open: the passage in the in-app viewer (which offers the system's app)."""
+        source = self.sources.selected_source()
+        if source is not None and source.hit.path == path:
+            self._show_selected_passage()
+        else:
+            self._open_externally(path, page)
+
+    @Slot(str, object)
+    def _open_externally(self, path: str, page: object) -> None:
         if not open_file(path, page if isinstance(page, int) else None):
             message = tr("No app is set up to open %1").replace("%1", path)
             self.window.statusBar().showMessage(message, 8000)
@@ -266,6 +303,8 @@ class AskController(QObject):
 
     def close(self) -> None:
         self.conversations.close()
+        if self._viewer is not None:
+            self._viewer.close()
 
 
 __all__ = ["AskController", "sources_of"]

@@ -23,6 +23,11 @@ class FolderActions(QObject):
         last = window.window_state.value("folders/last_chosen")
         if isinstance(last, str) and os.path.isdir(last):
             window.folders_panel.start_dir = last
+        window.folders.subscribe(self._show_scope_folders)
+        self._show_scope_folders()
+
+    def _show_scope_folders(self) -> None:
+        self.window.scope_selector.set_folders(self.window.folders.paths())
 
     @Slot(list)
     def add(self, folders: list[str]) -> None:

@@ -49,6 +49,7 @@ class IndexingController(QObject):
         # indexed by its own run).
         self._startup_roots = window.folders.paths()
         self._removing = 0  # folder removals queued or running; indexing waits for them
+        self._peak = (0, 0)  # the run's passages done and in all, as far as seen
         window.folders.subscribe(self._show_folders)
         self._show_folders()
 
@@ -133,6 +134,7 @@ class IndexingController(QObject):
             return track_run(engine.manifest, roots, events, full=only is None)
 
         self._roots = roots
+        self._peak = (0, 0)
         job = self.window.jobs.create("index", work, control, runs_to_end=True)
         job.yielded.connect(self.view.on_event)
         job.yielded.connect(self._on_event)
@@ -146,6 +148,10 @@ class IndexingController(QObject):
 
     @Slot(object)
     def _on_event(self, ev: object) -> None:
+        if isinstance(ev, IndexProgress):  # a file's own event carries no passage counts
+            self._peak = max(self._peak[0], ev.chunks_done), max(self._peak[1], ev.chunks_total)
+        if isinstance(ev, IndexProgress) and self._job is not None and self._job.control.paused:
+            self._record_pause()  # the batch under way at the pause ends: where the run stands now
         if isinstance(ev, IndexReport):
             if not ev.cancelled:
                 self._set_paused_run(None)  # a finished run leaves nothing to resume
@@ -224,11 +230,14 @@ class IndexingController(QObject):
         if self._job is not None:
             self._job.pause()
             self.view.set_paused(True)
-            info: dict[str, object] = {"folders": self.window.folders.paths(), "at": time.time()}
-            ev = self.view.progress
-            if ev is not None:  # a restart shows where the run stood, not 0 of 0
-                info["progress"] = [ev.files_done, ev.files_total, ev.chunks_done, ev.chunks_total]
-            self._set_paused_run(info)
+            self._record_pause()
+
+    def _record_pause(self) -> None:
+        info: dict[str, object] = {"folders": self.window.folders.paths(), "at": time.time()}
+        ev = self.view.progress
+        if ev is not None:  # a restart shows where the run stood, not 0 of 0
+            info["progress"] = [ev.files_done, ev.files_total, *self._peak]
+        self._set_paused_run(info)
 
     @Slot()
     def resume(self) -> None:

@@ -155,6 +155,7 @@ class MainWindow(QMainWindow):
         self.tabs, self.main_splitter, self.toolbar = layout.tabs, layout.main_splitter, layout.toolbar
         self.add_action, self.new_action = layout.add_action, layout.new_action
         self.settings_action, self.side_action = layout.settings_action, layout.side_action
+        self.scope_selector = layout.scope_selector
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

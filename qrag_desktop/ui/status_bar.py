@@ -31,6 +31,7 @@ class Overview:
     status: Status
     folders: dict[str, FolderStats]
     index_bytes: int
+    files: tuple[str, ...] = ()  # the indexed files, for the scope selector
 
 
 def _dir_size(p: Path) -> int:
@@ -115,7 +116,8 @@ class StatusBar(QObject):
         def work() -> Overview:
             st = engine.status()
             size = _dir_size(engine.paths.store_path) if engine.paths.store_path.exists() else 0
-            return Overview(st, read_stats(engine.manifest, folders), size)
+            files = tuple(engine.store.paths()) if st.model_id is not None else ()
+            return Overview(st, read_stats(engine.manifest, folders), size, files)
 
         job = self.window.jobs.create("status", work)
         job.returned.connect(self._on_overview)
@@ -128,6 +130,7 @@ class StatusBar(QObject):
         self.status = ov.status
         self._index_bytes = ov.index_bytes
         self.window.folders.set_stats(ov.folders, missing=ov.status.missing_folders)
+        self.window.scope_selector.set_files(list(ov.files))
         self.render()
         self.show_notices()
         if ov.status.store_disagrees and self.window.indexing.job is None:

@@ -1,7 +1,7 @@
 """The main window's layout: the side panel (folders over conversations), the Ask and Indexing tabs,
 the toolbar; how the layout shrinks on a small screen and what of it is remembered.
 
-On a small screen (1024x640) the side panel gives way first: it shrinks to a third of the window
+On a small screen (1024x640) the side panel gives way first: it shrinks to a quarter of the window
 at most and can be collapsed by dragging its edge (or with the toolbar's side-panel action), so
 the question field keeps a width a question fits in.
 """
@@ -13,21 +13,23 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QSplitter, QTabWidget, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QSplitter, QTabWidget, QToolBar, QVBoxLayout, QWidget
 
 from qrag_desktop.ui.chat_pane import ChatPane
 from qrag_desktop.ui.conversations_panel import ConversationsPanel
 from qrag_desktop.ui.folders_panel import FoldersPanel
 from qrag_desktop.ui.indexing_view import IndexingView
+from qrag_desktop.ui.scope_selector import ScopeSelector
 from qrag_desktop.ui.sources_panel import SourcesPanel
 
 if TYPE_CHECKING:
     from qrag_desktop.ui.main_window import MainWindow
 
 SIDE_MIN_WIDTH = 200  # below this the side panel collapses instead of squeezing its columns
-SIDE_MAX_SHARE = 0.3  # of the window's width, when the window is made smaller
-QUESTION_MIN_WIDTH = 280  # a question of a dozen words stays readable while typed
-SOURCES_MIN_WIDTH = 240
+SIDE_MAX_SHARE = 0.25  # of the window's width, when the window is made smaller
+QUESTION_MIN_WIDTH = 260  # a question of a dozen words stays readable while typed
+SOURCES_MIN_WIDTH = 200
+SCOPE_MAX_WIDTH = 360
 
 
 @dataclass
@@ -37,6 +39,7 @@ class Layout:
     indexing_view: IndexingView
     chat: ChatPane
     sources: SourcesPanel
+    scope_selector: ScopeSelector
     left_splitter: QSplitter
     chat_splitter: QSplitter
     tabs: QTabWidget
@@ -55,6 +58,9 @@ def build(window: MainWindow) -> Layout:
     chat = ChatPane()
     sources = SourcesPanel()
     chat.question.setMinimumWidth(QUESTION_MIN_WIDTH)
+    scope_selector = ScopeSelector()
+    scope_selector.setMaximumWidth(SCOPE_MAX_WIDTH)
+    _put_beside(chat, chat.question, scope_selector)
     sources.setMinimumWidth(SOURCES_MIN_WIDTH)
 
     left = QSplitter(Qt.Orientation.Vertical)
@@ -113,6 +119,7 @@ def build(window: MainWindow) -> Layout:
         indexing_view,
         chat,
         sources,
+        scope_selector,
         left,
         chat_splitter,
         tabs,
@@ -128,6 +135,22 @@ def build(window: MainWindow) -> Layout:
     return layout
 
 
+def _put_beside(parent: QWidget, anchor: QWidget, widget: QWidget) -> None:
+    """Put ``widget`` just before ``anchor`` in the row (a box layout under ``parent``) holding it."""
+    rows = [parent.layout()]
+    while rows:
+        row = rows.pop()
+        if not isinstance(row, QBoxLayout):
+            continue
+        at = row.indexOf(anchor)
+        if at >= 0:
+            row.insertWidget(at, widget)
+            return
+        items = (row.itemAt(i) for i in range(row.count()))
+        rows += [item.layout() for item in items if item is not None and item.layout() is not None]
+    raise LookupError("the anchor is in no box layout of its parent")
+
+
 def show_side_panel(layout: Layout, shown: bool) -> None:
     """Collapse the side panel or bring it back at a width that fits the window."""
     sizes = layout.main_splitter.sizes()
@@ -140,7 +163,7 @@ def show_side_panel(layout: Layout, shown: bool) -> None:
 
 
 def fit_side_panel(layout: Layout, width: int) -> None:
-    """After the window was resized: the side panel takes at most a third of it (it keeps its width
+    """After the window was resized: the side panel takes at most a quarter of it (it keeps its width
     otherwise, as a splitter does), so the Ask tab is what a small window keeps."""
     sizes = layout.main_splitter.sizes()
     total = sum(sizes)
