@@ -64,6 +64,7 @@ class FolderEntry:
     local_only: bool
     stats: FolderStats | None
     missing: bool = False  # not on disk now (moved, deleted, unmounted): offer to remove it
+    indexing: bool = False  # a run over it is going on now
 
 
 def save_to_settings_file(paths: Paths) -> SaveFn:
@@ -156,6 +157,7 @@ class FolderRegistry:
         self._folders = tuple(folders)
         self._stats: dict[str, FolderStats] = {}
         self._missing: set[str] = set()
+        self._running: set[str] = set()
         self._save = save
         self._observers: list[Observer] = []
         self.paused_run: dict[str, Any] | None = None
@@ -170,7 +172,13 @@ class FolderRegistry:
 
     def entries(self) -> tuple[FolderEntry, ...]:
         return tuple(
-            FolderEntry(f.path, f.local_only, self._stats.get(f.path), f.path in self._missing)
+            FolderEntry(
+                f.path,
+                f.local_only,
+                self._stats.get(f.path),
+                missing=f.path in self._missing,
+                indexing=f.path in self._running,
+            )
             for f in self._folders
         )
 
@@ -237,6 +245,13 @@ class FolderRegistry:
         self._stats = {p: s for p, s in stats.items() if p in self.paths()}
         self._missing = set(missing)
         self._notify()
+
+    def set_running(self, folders: Iterable[str]) -> None:
+        """The folders a run is going over now (none when it ended)."""
+        running = set(folders)
+        if running != self._running:
+            self._running = running
+            self._notify()
 
     def set_paused_run(self, manifest: Manifest | None, info: dict[str, Any] | None) -> None:
         """Remember (or forget) a paused run, in the manifest too, so that a restart shows it paused."""

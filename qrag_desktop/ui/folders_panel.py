@@ -189,6 +189,8 @@ class FoldersPanel(QWidget):
             )
         else:
             item.setText(self.COL_LAST, self.tr("not yet"))
+        if f.indexing:
+            item.setText(self.COL_LAST, self.tr("indexing…"))
         if f.missing:
             item.setText(self.COL_LAST, "")
         for col in (self.COL_FILES, self.COL_CHUNKS):

@@ -141,6 +141,7 @@ class IndexingController(QObject):
         job.failed.connect(self._on_failed)
         job.finished.connect(self._on_finished)
         self._job = job
+        self.window.folders.set_running(roots)
         self.view.job_started(clear=only is None)
         log.info("indexing %s%s", ", ".join(roots), f" ({len(only)} changed path(s))" if only else "")
         job.start()
@@ -167,6 +168,7 @@ class IndexingController(QObject):
     @Slot()
     def _on_finished(self) -> None:
         self._job = None
+        self.window.folders.set_running(())
         self.view.job_finished()
         self.busy_changed.emit()
         if self._removing:  # a folder removal runs first; it continues the indexing afterwards

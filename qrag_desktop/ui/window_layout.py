@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QBoxLayout, QSplitter, QTabWidget, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QSizePolicy, QSplitter, QTabWidget, QToolBar, QVBoxLayout, QWidget
 
 from qrag_desktop.ui.chat_pane import ChatPane
 from qrag_desktop.ui.conversations_panel import ConversationsPanel
@@ -60,6 +60,8 @@ def build(window: MainWindow) -> Layout:
     chat.question.setMinimumWidth(QUESTION_MIN_WIDTH)
     scope_selector = ScopeSelector()
     scope_selector.setMaximumWidth(SCOPE_MAX_WIDTH)
+    # As wide as what it shows (the question field takes the rest of the row).
+    scope_selector.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
     _put_beside(chat, chat.question, scope_selector)
     sources.setMinimumWidth(SOURCES_MIN_WIDTH)
 
