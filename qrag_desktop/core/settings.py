@@ -44,6 +44,9 @@ class Settings:
     embed_model: str = DEFAULT_EMBED_MODEL
     rerank_model: str = DEFAULT_RERANK_MODEL
     rerank_enabled: bool = True
+    # What the person chose in the first-run dialog: "" (not asked yet, or a model was set up) or
+    # "keyword_only" (search by keywords; do not ask about models at every start).
+    models_choice: str = ""
     device: str = "auto"  # auto, cpu, cuda, mps
     numeric: str = "auto"  # auto (measured once per machine, quality-guarded), fp32, bf16, int8
     embed_dim: int | None = None  # Matryoshka truncation (32..1024); None = the model's full size
