@@ -16,7 +16,7 @@ import traceback
 from types import TracebackType
 
 from qrag_desktop import __version__
-from qrag_desktop.core.settings import Paths, load_settings
+from qrag_desktop.core.settings import Paths, Settings, apply_env, load_settings
 
 log = logging.getLogger("qrag_desktop")
 
@@ -155,11 +155,14 @@ def main(argv: list[str] | None = None) -> int:
     _dialog_runner = _make_dialog_runner()
     install_excepthooks(log_path)
 
+    settings: Settings | None
     try:
-        settings = load_settings(paths)
+        # QRAG_EMBED_MODEL / QRAG_RERANK_MODEL / QRAG_MILVUS_URI set the models for this run, as for
+        # `qrag`; save_settings never writes them into the file.
+        settings = apply_env(load_settings(paths))
         language = settings.ui_language
     except Exception:  # the window reports a broken settings file itself
-        language = "system"
+        settings, language = None, "system"
     from qrag_desktop.ui.i18n import install_language
 
     install_language(language)
@@ -181,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     from qrag_desktop.ui.main_window import MainWindow
     from qrag_desktop.ui.workers import threads_running
 
-    window = MainWindow(paths=paths)
+    window = MainWindow(paths=paths, settings=settings)
     app.aboutToQuit.connect(window.shutdown)
     shown = _log_when_exposed()
     window.winId()  # make the native window, so the filter sees its first expose

@@ -218,7 +218,7 @@ def _error(answerer: Answerer, req: AnswerRequest | None = None) -> AnswerError:
 def test_no_key_says_so_without_touching_the_network(connections: list[Any]) -> None:
     err = _error(Answerer())  # api.openai.com, no key anywhere
     assert err.message == "No OpenAI API key is set."
-    assert err.hint == "Add it in Settings, or set OPENAI_API_KEY. The best passages are shown below."
+    assert err.hint == "Add it in Settings, or set OPENAI_API_KEY."
     assert connections == []
 
 

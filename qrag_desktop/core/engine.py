@@ -19,6 +19,7 @@ from qrag_desktop.core.errors import EngineClosedError, ModelNotFoundError, Qrag
 from qrag_desktop.core.indexer import Indexer, IndexProgress, IndexReport, settings_key
 from qrag_desktop.core.jobs import JobControl
 from qrag_desktop.core.manifest import Manifest
+from qrag_desktop.core.messages import QT_TRANSLATE_NOOP, tr
 from qrag_desktop.core.retrieval import Retriever
 from qrag_desktop.core.settings import FolderSetting, Paths, Settings
 from qrag_desktop.core.types import Document, SearchResult
@@ -249,13 +250,19 @@ class Engine:
             embedder = self.embedder()
             store.check_spec(self.current_spec())
         elif spec is not None:
-            notes.append("This index was built for keyword search only; results are keyword matches.")
+            notes.append(
+                tr(
+                    QT_TRANSLATE_NOOP(
+                        "core", "This index was built for keyword search only; results are keyword matches."
+                    )
+                )
+            )
         reranker = None
         if rerank and self.settings.rerank_enabled:
             try:
                 reranker = self.reranker()
             except ModelNotFoundError as exc:
-                notes.append(f"{exc.message} Results are not reranked.")
+                notes.append(tr(QT_TRANSLATE_NOOP("core", "%1 Results are not reranked."), exc.user_text()))
         r = Retriever(
             store,
             embedder,

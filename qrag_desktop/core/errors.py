@@ -2,19 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from qrag_desktop.core.messages import fill, tr
+
 
 class QragError(Exception):
-    """Base error. ``message`` is shown to the user; ``cause`` (the original exception) goes to the log."""
+    """Base error. ``message`` is shown to the user; ``cause`` (the original exception) goes to the log.
 
-    def __init__(self, message: str, *, cause: BaseException | None = None, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    ``message`` and ``hint`` may be templates with ``%1`` places filled from ``args``: then the
+    window shows them translated (``user_text``), while ``message`` stays English for the log.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        cause: BaseException | None = None,
+        hint: str | None = None,
+        args: Sequence[object] = (),
+    ) -> None:
+        self.template = message
+        self.hint_template = hint
+        self.message_args = tuple(str(a) for a in args)
+        self.message = fill(message, self.message_args)
+        super().__init__(self.message)
         self.cause = cause
-        self.hint = hint
+        self.hint = fill(hint, self.message_args) if hint else hint
 
     def user_text(self) -> str:
-        """Message and, when there is one, what to do about it."""
-        return f"{self.message} {self.hint}" if self.hint else self.message
+        """Message and, when there is one, what to do about it, in the UI language."""
+        text = tr(self.template, *self.message_args)
+        if self.hint_template:
+            text += " " + tr(self.hint_template, *self.message_args)
+        return text
 
 
 class ConfigError(QragError):

@@ -156,8 +156,20 @@ def load_settings(paths: Paths) -> Settings:
         ) from exc
 
 
-def save_settings(paths: Paths, settings: Settings) -> None:
-    """Write atomically so a crash mid-write never leaves a half file."""
+def save_settings(paths: Paths, settings: Settings, env: dict[str, str] | None = None) -> None:
+    """Write atomically so a crash mid-write never leaves a half file.
+
+    Values that came from the environment (``apply_env``) are for this run only: the file keeps
+    what it had for them.
+    """
+    overrides = _env_overrides(dict(os.environ) if env is None else env)
+    kept = {k: v for k, v in overrides.items() if getattr(settings, k) == v}
+    if kept:
+        try:
+            on_disk = load_settings(paths)
+        except ConfigError:
+            on_disk = Settings()
+        settings = settings.replace(**{k: getattr(on_disk, k) for k in kept})
     paths.config_dir.mkdir(parents=True, exist_ok=True)
     f = paths.settings_file
     tmp = f.with_suffix(".toml.tmp")
@@ -167,15 +179,19 @@ def save_settings(paths: Paths, settings: Settings) -> None:
 
 def apply_env(settings: Settings, env: dict[str, str] | None = None) -> Settings:
     """Environment overrides (QRAG_EMBED_MODEL, QRAG_RERANK_MODEL, QRAG_MILVUS_URI) for this run only."""
-    env = dict(os.environ) if env is None else env
-    changes: dict[str, Any] = {}
-    if env.get("QRAG_EMBED_MODEL"):
-        changes["embed_model"] = env["QRAG_EMBED_MODEL"]
-    if env.get("QRAG_RERANK_MODEL"):
-        changes["rerank_model"] = env["QRAG_RERANK_MODEL"]
-    if env.get("QRAG_MILVUS_URI"):
-        changes["milvus_uri"] = env["QRAG_MILVUS_URI"]
+    changes = _env_overrides(dict(os.environ) if env is None else env)
     return settings.replace(**changes) if changes else settings
+
+
+_ENV_SETTINGS = {
+    "QRAG_EMBED_MODEL": "embed_model",
+    "QRAG_RERANK_MODEL": "rerank_model",
+    "QRAG_MILVUS_URI": "milvus_uri",
+}
+
+
+def _env_overrides(env: dict[str, str]) -> dict[str, Any]:
+    return {field: env[var] for var, field in _ENV_SETTINGS.items() if env.get(var)}
 
 
 __all__ = [
