@@ -242,3 +242,121 @@ def test_every_core_message_has_a_chinese_translation() -> None:
     for text in marked:
         tr = translated.get(text)
         assert tr is not None and tr.text and tr.get("type") is None, f"no Chinese for {text!r}"
+
+
+# -- settings ------------------------------------------------------------------------------------------
+def test_settings_say_where_the_key_and_server_come_from(qtbot, monkeypatch) -> None:
+    from qrag_desktop.ui.settings_dialog import SettingsDialog
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-the-environment-1234")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:8000/v1")
+    dlg = SettingsDialog(Settings(), "sk-from-the-environment-1234")
+    qtbot.addWidget(dlg)
+    assert dlg.key_edit.placeholderText().startswith("From the environment (OPENAI_API_KEY)")
+    assert "Saved" not in dlg.key_edit.placeholderText()
+    assert not dlg.clear_key_button.isEnabled()  # not ours to remove
+    assert "127.0.0.1:8000" in dlg.base_url_edit.placeholderText()
+    assert "api.openai.com" not in dlg.base_url_edit.placeholderText()
+    monkeypatch.delenv("OPENAI_API_KEY")
+    monkeypatch.delenv("OPENAI_BASE_URL")
+    dlg2 = SettingsDialog(Settings(), "sk-in-the-keychain-5678")
+    qtbot.addWidget(dlg2)
+    assert dlg2.key_edit.placeholderText().startswith("Saved in the system keychain")
+    assert dlg2.clear_key_button.isEnabled()
+    labels = [dlg2.findChildren(type(dlg2.models_source))]
+    texts = {w.text() for group in labels for w in group}
+    assert "Vector size (MRL)" not in texts and "Candidates per method" not in texts
+    assert "MRL" in dlg2.dim_spin.toolTip() and "Candidates per method" in dlg2.candidates_spin.toolTip()
+
+
+def test_environment_models_apply_for_the_run_and_never_reach_the_file(tmp_path) -> None:
+    from qrag_desktop.core.settings import Paths, apply_env, load_settings, save_settings
+
+    paths = Paths.resolve(tmp_path / "data").ensure()
+    save_settings(paths, Settings(embed_model="on-disk/embedder"), env={})
+    env = {"QRAG_EMBED_MODEL": "env/embedder"}
+    run = apply_env(load_settings(paths), env)
+    assert run.embed_model == "env/embedder"
+    save_settings(paths, run.replace(top_k=7), env=env)  # the window saves after any change
+    saved = load_settings(paths)
+    assert saved.embed_model == "on-disk/embedder" and saved.top_k == 7
+
+
+# -- conversations and folders -------------------------------------------------------------------------
+def test_conversations_show_dates_rename_and_the_last_one(qtbot, tmp_path) -> None:
+    from qrag_desktop.core.conversations import ConversationStore
+    from qrag_desktop.ui.conversations_panel import ConversationsPanel
+
+    store = ConversationStore(tmp_path / "c.sqlite")
+    first = store.create("What is BM25?")
+    second = store.create("What is BM25?")
+    panel = ConversationsPanel()
+    qtbot.addWidget(panel)
+    renamed = []
+    panel.rename_requested.connect(lambda cid, title: renamed.append((cid, title)))
+    panel.set_conversations(store.conversations(), second.id)
+    texts = [panel.list.item(i).text() for i in range(panel.list.count())]
+    assert all("\n" in t and "Today" in t for t in texts)  # the date under each title
+    assert panel.last_conversation_id() == second.id
+    panel.rename_current("  BM25 again ")
+    assert renamed == [(second.id, "BM25 again")]
+    store.rename(*renamed[0])
+    panel.set_conversations(store.conversations(), second.id)
+    assert panel.titles() == ["BM25 again", "What is BM25?"]
+    assert store.get(first.id).title == "What is BM25?"
+    store.close()
+
+
+def test_add_folder_opens_at_home_and_offers_to_merge_a_parent(qtbot, tmp_path) -> None:
+    from qrag_desktop.core.settings import FolderSetting
+    from qrag_desktop.ui.folders_panel import FoldersPanel, folder_overlap
+
+    panel = FoldersPanel()
+    qtbot.addWidget(panel)
+    assert panel.start_dir() == str(Path.home())
+    child = tmp_path / "notes" / "faq"
+    child.mkdir(parents=True)
+    panel.set_folders((FolderSetting(str(child)),))
+    assert panel.start_dir() == str(child.parent)
+    assert folder_overlap(str(tmp_path / "notes"), [str(child)]) == (None, [str(child)])
+    asked, told, merged, added = [], [], [], []
+    panel.confirm = lambda title, text: asked.append(text) or True  # type: ignore[method-assign]
+    panel.inform = lambda title, text: told.append(text)  # type: ignore[method-assign]
+    panel.merge_requested.connect(lambda p, held: merged.append((p, held)))
+    panel.add_requested.connect(added.append)
+    assert panel.add_folder(str(tmp_path / "notes"))
+    assert merged == [(str(tmp_path / "notes"), [str(child)])] and not added
+    assert "contains folders that are already in the knowledge base" in asked[0]
+    assert not panel.add_folder(str(child / "sub"))  # already inside a known folder
+    assert "already part of" in told[0] and not added
+
+
+# -- indexing view -------------------------------------------------------------------------------------
+def test_time_left_is_smoothed_and_estimating_until_stable() -> None:
+    from qrag_desktop.ui.indexing_view import EtaEstimator
+
+    eta = EtaEstimator(window_s=60, min_span_s=15)
+    out = []
+    done = 0
+    for second in range(0, 240, 5):
+        # a big file every 30 s: passages come in bursts, the real rate stays 2 per second
+        done += 60 if second % 30 == 25 else 0
+        out.append(eta.update(float(second), done, 2000))
+    assert out[0] is None and out[2] is None  # "estimating…" at first
+    settled = [e for e in out[-20:] if e is not None]
+    assert settled, out
+    # once stable, consecutive estimates do not jump the way a per-file rate did ("1 h 9 min" → "38 min")
+    for a, b in zip(settled, settled[1:], strict=False):
+        assert abs(a - b) <= 0.5 * max(a, b)
+
+
+def test_a_paused_run_from_an_earlier_session_has_no_empty_bars(qtbot) -> None:
+    from qrag_desktop.ui.indexing_view import IndexingView
+
+    view = IndexingView()
+    qtbot.addWidget(view)
+    view.show()
+    view.show_held_pause()
+    assert "paused" in view.headline.text().lower()
+    assert not view.files_bar.isVisible() and not view.chunks_bar.isVisible()
+    assert view.resume_button.isVisible()
