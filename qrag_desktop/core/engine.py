@@ -6,9 +6,12 @@ forward passes on one model at the same time.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +19,7 @@ from pathlib import Path
 from qrag_desktop.core.chunking import Chunker
 from qrag_desktop.core.documents import load_document
 from qrag_desktop.core.errors import EngineClosedError, ModelNotFoundError, QragError, StoreError
-from qrag_desktop.core.indexer import Indexer, IndexProgress, IndexReport, settings_key
+from qrag_desktop.core.indexer import FileStatus, Indexer, IndexProgress, IndexReport, settings_key
 from qrag_desktop.core.jobs import JobControl
 from qrag_desktop.core.manifest import Manifest
 from qrag_desktop.core.messages import QT_TRANSLATE_NOOP, tr
@@ -154,6 +157,14 @@ class Engine:
         """
         from qrag_desktop.core.store import EmbeddingSpec
 
+        if not keyword_only and not reembed and only is None:
+            quick = self._all_unchanged(folders)
+            if quick is not None:  # nothing to embed: the model is not loaded for nothing
+                log.info(
+                    "nothing changed under %d folder(s): the embedding model is not loaded", len(folders)
+                )
+                yield from quick
+                return
         store = self.store
         if keyword_only:
             embedder = None
@@ -177,6 +188,16 @@ class Engine:
             overlap = round(overlap * embedder.max_tokens / chunk_tokens)
             chunk_tokens = int(embedder.max_tokens)
         chunker = Chunker(tokenizer, chunk_tokens=chunk_tokens, overlap=overlap)
+        if not keyword_only:  # what a later start compares with, before loading any model
+            self.manifest.set_meta(
+                self._quick_check_key(),
+                json.dumps(
+                    {
+                        "settings_key": settings_key(chunker, spec.model_id, spec.dimension),
+                        "spec": dataclasses.asdict(spec),
+                    }
+                ),
+            )
         indexer = Indexer(
             store=store,
             manifest=self.manifest,
@@ -190,6 +211,80 @@ class Engine:
             batch_chunks=self.settings.index_batch_chunks,
         )
         yield from indexer.run(folders, control, only=only)
+
+    def _quick_check_key(self) -> str:
+        s = self.settings
+        return "unchanged_check:" + json.dumps(
+            [s.embed_model, s.embed_dim, s.query_instruction, s.chunk_tokens, s.chunk_overlap]
+        )
+
+    def _all_unchanged(self, folders: Sequence[str | os.PathLike[str]]) -> list | None:
+        """The events of a run that finds every file as it was indexed, decided from the manifest and
+        a stat per file, with no model loaded; None when anything needs the full run (a new, changed,
+        vanished or failed file, other settings, another index)."""
+        t0 = time.monotonic()
+        raw = self.manifest.get_meta(self._quick_check_key())
+        try:
+            known = json.loads(raw) if raw else None
+            key, spec = (known["settings_key"], known["spec"]) if known else (None, None)
+        except (ValueError, KeyError, TypeError):
+            return None
+        if key is None:
+            return None
+        current = self.store.spec()
+        if current is None or dataclasses.asdict(current) != spec:
+            return None
+        from qrag_desktop.core.scan import iter_files
+
+        files: list[FileStatus] = []
+        failed: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for folder in folders:
+            root = str(Path(folder).expanduser().resolve())
+            if not Path(root).is_dir():
+                return None
+            records = {r.path: r for r in self.manifest.all(folder=root)}
+            n = 0
+            for p in iter_files(root):
+                path = str(p)
+                rec = records.get(path)
+                if path in seen or rec is None or rec.status not in ("done", "failed"):
+                    return None
+                if rec.status == "done" and rec.settings_key != key:
+                    return None
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    return None
+                if (st.st_size, st.st_mtime_ns) != (rec.size, rec.mtime_ns):
+                    return None
+                seen.add(path)
+                n += 1
+                if rec.status == "failed":  # unchanged since it failed; "Retry failed files" tries again
+                    failed.append((path, rec.error or ""))
+                    files.append(FileStatus(path, "failed", rec.error))
+                else:
+                    files.append(FileStatus(path, "unchanged", chunks=len(rec.chunk_ids)))
+            if n != len(records):  # a file is gone: the full run removes its passages
+                return None
+        total = len(files)
+        events: list = [IndexProgress("scanning", files_total=total)]
+        events += [
+            IndexProgress("parsing", i + 1, total, current=f.path, file=f) for i, f in enumerate(files)
+        ]
+        events.append(
+            IndexReport(
+                files_seen=total,
+                files_indexed=0,
+                files_unchanged=total - len(failed),
+                files_failed=tuple(sorted(failed)),
+                chunks_added=0,
+                chunks_deleted=0,
+                chunks_total=self.store.count(),
+                seconds=time.monotonic() - t0,
+            )
+        )
+        return events
 
     def _parser(self):
         """Parse in a separate process with a time limit, so a pathological file cannot hang us."""

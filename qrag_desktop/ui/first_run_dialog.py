@@ -182,7 +182,9 @@ class FirstRunDialog(QDialog):
     def _say(self, text: str) -> None:
         """Show ``text`` under the models and make room for all of it."""
         self.status.setText(text)
-        self.layout().activate()
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
         self.adjustSize()
 
     def download_finished(self) -> None:

@@ -43,8 +43,10 @@ _COMMON = set(
 class SentLike(Protocol):
     """What the window knows about a request it built for the cloud model."""
 
-    token_count: int
-    exact: bool
+    @property
+    def token_count(self) -> int: ...
+    @property
+    def exact(self) -> bool: ...
 
 
 def cloud_host(base_url: str | None) -> str:
