@@ -258,6 +258,7 @@ class Answerer:
             if not self.is_local:
                 raise AnswerError(
                     QT_TRANSLATE_NOOP("core", "No OpenAI API key is set."),
+                    request_sent=False,
                     hint=QT_TRANSLATE_NOOP("core", "Add it in Settings, or set OPENAI_API_KEY."),
                 )
             key = KEYLESS_PLACEHOLDER
@@ -313,6 +314,7 @@ class Answerer:
             return AnswerError(
                 QT_TRANSLATE_NOOP("core", "Cannot reach %1: no network or the server is down."),
                 args=(self.host,),
+                request_sent=False,
                 cause=exc,
             )
         if isinstance(exc, openai.AuthenticationError):

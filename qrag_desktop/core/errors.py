@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from qrag_desktop.core.messages import fill, tr
 
@@ -75,7 +76,15 @@ class EngineClosedError(QragError):
 
 
 class AnswerError(QragError):
-    """The answer model could not produce an answer (no key, no network, rejected key, timeout)."""
+    """The answer model could not produce an answer (no key, no network, rejected key, timeout).
+
+    ``request_sent`` is False when the question's text never left this computer (no key, server
+    not reachable): the window then says that nothing was sent.
+    """
+
+    def __init__(self, message: str, *, request_sent: bool = True, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.request_sent = request_sent
 
 
 class Cancelled(QragError):

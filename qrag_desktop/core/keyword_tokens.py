@@ -81,8 +81,13 @@ def install_in_milvus_lite() -> None:
     class HanAwareJiebaAnalyzer(base):  # type: ignore[misc, valid-type]
         """The same tokens as Milvus Lite's jieba analyzer; the dictionary loads only for Han text."""
 
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            # Words added to jieba's dictionary may be ASCII: then only jieba itself cuts alike.
+            self._custom_words = bool(kwargs.get("user_dict_words") or (args[2:3] and args[2]))
+
         def tokenize(self, text: str) -> list[str]:
-            if getattr(self, "_mode", "search") not in ("search", "exact"):
+            if self._custom_words or getattr(self, "_mode", "search") not in ("search", "exact"):
                 return super().tokenize(text)
             raw = cut(text, search=self._mode == "search")
             tokens = [t.strip().lower() for t in raw if t.strip()]

@@ -15,7 +15,7 @@ The details are in the log file:
 %2</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="178"/>
+        <location filename="../../app.py" line="182"/>
         <source>qrag-desktop is already running on this knowledge base:
 %1</source>
         <translation>qrag-desktop 已在此知识库上运行：
@@ -280,42 +280,42 @@ Add folders on the left; indexing starts by itself.</source>
         <translation>下载已取消。再次下载会从中断处继续。</translation>
     </message>
     <message>
-        <location filename="../../ui/first_run_dialog.py" line="202"/>
+        <location filename="../../ui/first_run_dialog.py" line="204"/>
         <source>Connecting to the model hub…</source>
         <translation>正在连接模型仓库…</translation>
     </message>
     <message>
-        <location filename="../../ui/first_run_dialog.py" line="208"/>
+        <location filename="../../ui/first_run_dialog.py" line="210"/>
         <source>Choose the folder that holds the models</source>
         <translation>选择存放模型的文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/first_run_dialog.py" line="226"/>
+        <location filename="../../ui/first_run_dialog.py" line="228"/>
         <source>No model was found in %1 (a model&apos;s folder holds a config.json). Choose the model&apos;s folder, or a folder that holds the model folders.</source>
         <translation>在 %1 中没有找到模型（模型文件夹里有 config.json）。请选择模型所在的文件夹，或包含各模型文件夹的文件夹。</translation>
     </message>
     <message>
-        <location filename="../../ui/first_run_dialog.py" line="230"/>
+        <location filename="../../ui/first_run_dialog.py" line="232"/>
         <source>No reranking model in that folder. Choose the reranking model&apos;s folder.</source>
         <translation>该文件夹中没有重排序模型。请选择重排序模型所在的文件夹。</translation>
     </message>
     <message>
-        <location filename="../../ui/first_run_dialog.py" line="235"/>
+        <location filename="../../ui/first_run_dialog.py" line="237"/>
         <source>Embedding model: %1.</source>
         <translation>嵌入模型：%1。</translation>
     </message>
     <message>
-        <location filename="../../ui/first_run_dialog.py" line="237"/>
+        <location filename="../../ui/first_run_dialog.py" line="239"/>
         <source>No embedding model in that folder.</source>
         <translation>该文件夹中没有嵌入模型。</translation>
     </message>
     <message>
-        <location filename="../../ui/first_run_dialog.py" line="239"/>
+        <location filename="../../ui/first_run_dialog.py" line="241"/>
         <source>Reranking model: %1.</source>
         <translation>重排序模型：%1。</translation>
     </message>
     <message>
-        <location filename="../../ui/first_run_dialog.py" line="242"/>
+        <location filename="../../ui/first_run_dialog.py" line="244"/>
         <source>No reranking model in that folder: results are not reranked until one is set.</source>
         <translation>该文件夹中没有重排序模型：设置之前，结果不会重排序。</translation>
     </message>
@@ -929,98 +929,98 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
 <context>
     <name>SourcesPanel</name>
     <message>
-        <location filename="../../ui/sources_panel.py" line="63"/>
+        <location filename="../../ui/sources_panel.py" line="65"/>
         <source>Nothing was sent to the cloud for this question.</source>
         <translation>这个问题没有发送任何内容到云端。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="67"/>
+        <location filename="../../ui/sources_panel.py" line="69"/>
         <source>Nothing was sent to the cloud for this question. This is the text that would go to %1 at %2 (%3 tokens):</source>
         <translation>这个问题没有发送任何内容到云端。以下是本会发送给 %2 上的 %1 的文本（%3 个词元）：</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="73"/>
+        <location filename="../../ui/sources_panel.py" line="75"/>
         <source>This exact text was sent to %1 at %2 (%3 tokens with the instructions and earlier turns):</source>
         <translation>以下文本原样发送给了 %2 上的 %1（含指令和之前的对话，共 %3 个词元）：</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="211"/>
+        <location filename="../../ui/sources_panel.py" line="213"/>
         <source>Sources</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="212"/>
+        <location filename="../../ui/sources_panel.py" line="214"/>
         <source>Sent to the cloud</source>
         <translation>发送到云端</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="214"/>
+        <location filename="../../ui/sources_panel.py" line="216"/>
         <source>#</source>
         <translation>#</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="214"/>
+        <location filename="../../ui/sources_panel.py" line="216"/>
         <source>File</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="214"/>
+        <location filename="../../ui/sources_panel.py" line="216"/>
         <source>Page / heading</source>
         <translation>页码 / 标题</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="214"/>
+        <location filename="../../ui/sources_panel.py" line="216"/>
         <source>Score</source>
         <translation>得分</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="216"/>
+        <location filename="../../ui/sources_panel.py" line="218"/>
         <source>Open file</source>
         <translation>打开文件</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="298"/>
+        <location filename="../../ui/sources_panel.py" line="300"/>
         <source>Ask a question: the passages it is answered from appear here.</source>
         <translation>提一个问题：回答所依据的段落会显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="300"/>
+        <location filename="../../ui/sources_panel.py" line="302"/>
         <source>Keyword and meaning matches; reranking…</source>
         <translation>关键词与语义匹配结果；正在重排序…</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="302"/>
+        <location filename="../../ui/sources_panel.py" line="304"/>
         <source>Best passages, reranked by relevance.</source>
         <translation>最相关的段落，已按相关性重排序。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="304"/>
+        <location filename="../../ui/sources_panel.py" line="306"/>
         <source>Passages used for this answer.</source>
         <translation>此回答使用的段落。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="65"/>
+        <location filename="../../ui/sources_panel.py" line="67"/>
         <source>the cloud model</source>
         <translation>云端模型</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="321"/>
-        <location filename="../../ui/sources_panel.py" line="356"/>
+        <location filename="../../ui/sources_panel.py" line="323"/>
+        <location filename="../../ui/sources_panel.py" line="358"/>
         <source>page %1</source>
         <translation>第 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="324"/>
+        <location filename="../../ui/sources_panel.py" line="326"/>
         <source>local</source>
         <translation>本地</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="333"/>
+        <location filename="../../ui/sources_panel.py" line="335"/>
         <source>From a local-only folder: searched, never sent to the cloud model.</source>
         <translation>来自“仅本地”文件夹：可被搜索，绝不发送给云端模型。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="361"/>
+        <location filename="../../ui/sources_panel.py" line="363"/>
         <source>Local only: this passage was not sent to the cloud model.</source>
         <translation>仅本地：此段落未发送给云端模型。</translation>
     </message>
@@ -1108,12 +1108,12 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
         <translation>无法读取回答服务器的回复：%1</translation>
     </message>
     <message>
-        <location filename="../../core/engine.py" line="255"/>
+        <location filename="../../core/engine.py" line="350"/>
         <source>This index was built for keyword search only; results are keyword matches.</source>
         <translation>此索引仅为关键词搜索而建；结果是关键词匹配。</translation>
     </message>
     <message>
-        <location filename="../../core/engine.py" line="265"/>
+        <location filename="../../core/engine.py" line="360"/>
         <source>%1 Results are not reranked.</source>
         <translation>%1 结果未经重排序。</translation>
     </message>
