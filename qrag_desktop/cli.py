@@ -39,15 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="qrag", description="Private knowledge base: index folders, search, ask."
     )
     p.add_argument("--version", action="version", version=f"qrag {__version__}")
-    p.add_argument("--data-dir", help="where the index, settings and logs live (also QRAG_DATA_DIR)")
-    p.add_argument(
-        "--milvus-uri", help="use a Milvus server instead of the local file (also QRAG_MILVUS_URI)"
-    )
-    p.add_argument("--milvus-token", help="token for the Milvus server (also QRAG_MILVUS_TOKEN)")
-    p.add_argument("--embed-model", help="embedding model id or local folder (also QRAG_EMBED_MODEL)")
-    p.add_argument("--rerank-model", help="reranking model id or local folder (also QRAG_RERANK_MODEL)")
-    p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], help="where models run")
-    p.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    _add_global_options(p)
     sub = p.add_subparsers(dest="command", required=True)
 
     ix = sub.add_parser("index", help="parse, chunk, embed and store files under folders")
@@ -108,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     from qrag_desktop.bench import add_bench_parser
 
     add_bench_parser(sub)
+    for command in sub.choices.values():  # `qrag index DIR --embed-model M` works too
+        _add_global_options(command, after_command=True)
     return p
 
 
@@ -126,6 +120,27 @@ def _scope(args: argparse.Namespace) -> Any:
     if getattr(args, "file", None):
         return Scope.file(args.file)
     return ALL
+
+
+def _add_global_options(p: argparse.ArgumentParser, *, after_command: bool = False) -> None:
+    """Options that apply to every command. After the command, an option left out keeps the value
+    given before it (SUPPRESS: no default overwrites it); one the command defines itself stays its own."""
+    options: list[tuple[tuple[str, ...], dict[str, Any]]] = [
+        (("--data-dir",), {"help": "where the index, settings and logs live (also QRAG_DATA_DIR)"}),
+        (("--milvus-uri",), {"help": "use a Milvus server instead of the local file (also QRAG_MILVUS_URI)"}),
+        (("--milvus-token",), {"help": "token for the Milvus server (also QRAG_MILVUS_TOKEN)"}),
+        (("--embed-model",), {"help": "embedding model id or local folder (also QRAG_EMBED_MODEL)"}),
+        (("--rerank-model",), {"help": "reranking model id or local folder (also QRAG_RERANK_MODEL)"}),
+        (("--device",), {"choices": ["auto", "cpu", "cuda", "mps"], "help": "where models run"}),
+        (("-v", "--verbose"), {"action": "store_true", "help": "log details to stderr"}),
+    ]
+    for flags, kwargs in options:
+        if after_command:
+            kwargs = {**kwargs, "default": argparse.SUPPRESS}
+        try:
+            p.add_argument(*flags, **kwargs)
+        except argparse.ArgumentError:  # the command has its own option of that name (bench --device)
+            pass
 
 
 def _settings(args: argparse.Namespace, paths: Paths) -> Settings:

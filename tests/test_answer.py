@@ -219,8 +219,8 @@ def _error(answerer: Answerer, req: AnswerRequest | None = None) -> AnswerError:
 def test_no_key_says_so_without_touching_the_network(connections: list[Any]) -> None:
     err = _error(Answerer())  # api.openai.com, no key anywhere
     assert err.message == "No OpenAI API key is set."
-    assert err.hint == "Add it in Settings, or set OPENAI_API_KEY. The best passages are shown below."
-    assert connections == []
+    assert err.hint == "Add it in Settings, or set OPENAI_API_KEY."
+    assert connections == [] and not err.request_sent  # the window says nothing was sent
 
 
 def test_rejected_key(openai_server: Any) -> None:
@@ -228,6 +228,7 @@ def test_rejected_key(openai_server: Any) -> None:
     assert err.message == "The API key was rejected (401)."
     assert "Check the key" in (err.hint or "")
     assert "sk-wrong-key-000000" not in err.user_text()
+    assert err.request_sent  # the text reached the server, which refused the key
 
 
 @pytest.mark.parametrize(
@@ -279,6 +280,7 @@ def test_refused_connection(refused_base_url: str) -> None:
     started = time.monotonic()
     err = _error(Answerer(base_url=refused_base_url, api_key="sk-anything-1234567"))
     assert err.message == f"Cannot reach {host}: no network or the server is down."
+    assert not err.request_sent
     assert time.monotonic() - started < 5
 
 

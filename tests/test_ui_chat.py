@@ -119,9 +119,12 @@ def test_no_key_server_down_and_rejected_key_say_why_and_keep_passages(
         _ask(qtbot, w, q)
         qtbot.waitUntil(lambda: w.asking.job is None and len(w.chat.turns) == n + 1, timeout=60000)
         assert w.sources.sources(), "the best passages are still shown"
-        assert w.chat.notice.isVisible()
         assert not w.chat.turns[-1].answer
-        return w.chat.notice.text()
+        # said once: in the conversation, not again in a bar under it
+        error = w.chat.turns[-1].error
+        assert error and not w.chat.notice.isVisible()
+        assert w.chat.transcript.toPlainText().count(error.split(".")[0]) == 1
+        return "No generated answer: " + error
 
     # no key, cloud server
     w.engine.settings = w.settings.replace(openai_base_url="https://api.openai.com/v1")

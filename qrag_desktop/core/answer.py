@@ -24,6 +24,7 @@ import openai
 from qrag_desktop.core import secrets
 from qrag_desktop.core.citations import Citation, citations_in
 from qrag_desktop.core.errors import AnswerError
+from qrag_desktop.core.messages import QT_TRANSLATE_NOOP
 from qrag_desktop.core.types import Hit
 
 if TYPE_CHECKING:
@@ -241,8 +242,9 @@ class Answerer:
         if not key:
             if not self.is_local:
                 raise AnswerError(
-                    "No OpenAI API key is set.",
-                    hint="Add it in Settings, or set OPENAI_API_KEY. The best passages are shown below.",
+                    QT_TRANSLATE_NOOP("core", "No OpenAI API key is set."),
+                    request_sent=False,
+                    hint=QT_TRANSLATE_NOOP("core", "Add it in Settings, or set OPENAI_API_KEY."),
                 )
             key = KEYLESS_PLACEHOLDER
         # Fail fast: a person is waiting, and the UI offers a retry button.
@@ -325,48 +327,65 @@ class Answerer:
         log.info("Answer request to %s failed: %s", self.host, secrets.redact(repr(exc)))
         if isinstance(exc, openai.APITimeoutError):
             return AnswerError(
-                f"The answer server did not respond within {self.timeout_s:g} s.",
+                QT_TRANSLATE_NOOP("core", "The answer server did not respond within %1 s."),
+                args=(f"{self.timeout_s:g}",),
                 cause=exc,
-                hint="Try again, or raise the timeout in Settings.",
+                hint=QT_TRANSLATE_NOOP("core", "Try again, or raise the timeout in Settings."),
             )
         if isinstance(exc, openai.APIConnectionError):
             return AnswerError(
-                f"Cannot reach {self.host}: no network or the server is down.",
+                QT_TRANSLATE_NOOP("core", "Cannot reach %1: no network or the server is down."),
+                args=(self.host,),
+                request_sent=False,
                 cause=exc,
-                hint="The best passages are shown below.",
             )
         if isinstance(exc, openai.AuthenticationError):
             return AnswerError(
-                "The API key was rejected (401).",
+                QT_TRANSLATE_NOOP("core", "The API key was rejected (401)."),
                 cause=exc,
-                hint="Check the key in Settings (or OPENAI_API_KEY): it may be mistyped, revoked or expired.",
+                hint=QT_TRANSLATE_NOOP(
+                    "core",
+                    "Check the key in Settings (or OPENAI_API_KEY): it may be mistyped, revoked or expired.",
+                ),
             )
         if isinstance(exc, openai.RateLimitError):
             if _error_code(exc) == "insufficient_quota":
                 return AnswerError(
-                    "The account's quota is used up (429).",
+                    QT_TRANSLATE_NOOP("core", "The account's quota is used up (429)."),
                     cause=exc,
-                    hint="Check the plan and billing of the OpenAI account.",
+                    hint=QT_TRANSLATE_NOOP("core", "Check the plan and billing of the OpenAI account."),
                 )
             return AnswerError(
-                "Too many requests: the answer server is rate limiting this key (429).",
+                QT_TRANSLATE_NOOP(
+                    "core", "Too many requests: the answer server is rate limiting this key (429)."
+                ),
                 cause=exc,
-                hint="Wait a minute and try again.",
+                hint=QT_TRANSLATE_NOOP("core", "Wait a minute and try again."),
             )
         if isinstance(exc, openai.NotFoundError):
             return AnswerError(
-                f"The model {self.model} was not found at {self.host} (404).",
+                QT_TRANSLATE_NOOP("core", "The model %1 was not found at %2 (404)."),
+                args=(self.model, self.host),
                 cause=exc,
-                hint="Check the model name and server address in Settings.",
+                hint=QT_TRANSLATE_NOOP("core", "Check the model name and server address in Settings."),
             )
         if isinstance(exc, openai.APIStatusError):
             return AnswerError(
-                f"The answer server returned an error ({exc.status_code}): {_short(exc)}",
+                QT_TRANSLATE_NOOP("core", "The answer server returned an error (%1): %2"),
+                args=(exc.status_code, _short(exc)),
                 cause=exc,
             )
         if isinstance(exc, openai.APIError) and not isinstance(exc, openai.APIResponseValidationError):
-            return AnswerError(f"The answer server reported an error: {_short(exc)}", cause=exc)
-        return AnswerError(f"The answer server's reply could not be read: {_short(exc)}", cause=exc)
+            return AnswerError(
+                QT_TRANSLATE_NOOP("core", "The answer server reported an error: %1"),
+                args=(_short(exc),),
+                cause=exc,
+            )
+        return AnswerError(
+            QT_TRANSLATE_NOOP("core", "The answer server's reply could not be read: %1"),
+            args=(_short(exc),),
+            cause=exc,
+        )
 
 
 def _error_code(exc: openai.APIStatusError) -> str | None:

@@ -219,6 +219,13 @@ class ConversationStore:
         """Earlier (question, answer) pairs, oldest first; turns without an answer are left out."""
         return [(m.question, m.answer) for m in self.messages(conversation_id) if m.answer]
 
+    def rename(self, conversation_id: int, title: str) -> None:
+        """A title the person chose (blank: kept as it was); it does not move the conversation up."""
+        title = _title_for(title)
+        if title:
+            with self.db:
+                self.db.execute("UPDATE conversations SET title = ? WHERE id = ?", (title, conversation_id))
+
     def delete(self, conversation_id: int) -> None:
         with self.db:
             self.db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))

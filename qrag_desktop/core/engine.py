@@ -22,12 +22,14 @@ from qrag_desktop.core.folders import FolderRegistry
 from qrag_desktop.core.indexer import Indexer, settings_key
 from qrag_desktop.core.jobs import JobControl
 from qrag_desktop.core.manifest import FileRecord, Manifest
+from qrag_desktop.core.messages import QT_TRANSLATE_NOOP, tr
 from qrag_desktop.core.paths import is_under, normalise
 from qrag_desktop.core.progress import IndexProgress, IndexReport
 from qrag_desktop.core.retrieval import Retriever
 from qrag_desktop.core.scan import stored_name
 from qrag_desktop.core.settings import FolderSetting, Paths, Settings
 from qrag_desktop.core.types import Document, SearchResult
+from qrag_desktop.core.unchanged import all_unchanged, remember_full_run
 from qrag_desktop.core.vector_store import EmbeddingSpec, VectorStore
 
 if TYPE_CHECKING:
@@ -225,6 +227,14 @@ class Engine:
         app is useful before a model is on disk; a later run with a model re-embeds.
         """
         control = control or JobControl()
+        if not keyword_only and not reembed and only is None:
+            quick = all_unchanged(self.manifest, self.store, self.settings, folders)
+            if quick is not None:  # nothing to embed: the model is not loaded for nothing
+                log.info(
+                    "nothing changed under %d folder(s): the embedding model is not loaded", len(folders)
+                )
+                yield from quick
+                return
         store = self.store
         if keyword_only:
             embedder = None
@@ -248,6 +258,10 @@ class Engine:
             overlap = round(overlap * embedder.max_tokens / chunk_tokens)
             chunk_tokens = int(embedder.max_tokens)
         chunker = Chunker(tokenizer, chunk_tokens=chunk_tokens, overlap=overlap)
+        if not keyword_only:  # what a later start compares with, before loading any model
+            remember_full_run(
+                self.manifest, self.settings, settings_key(chunker, spec.model_id, spec.dimension), spec
+            )
         indexer = Indexer(
             store=store,
             manifest=self.manifest,
@@ -341,13 +355,19 @@ class Engine:
             embedder = self.embedder()
             store.check_spec(self.current_spec())
         elif spec is not None:
-            notes.append("This index was built for keyword search only; results are keyword matches.")
+            notes.append(
+                tr(
+                    QT_TRANSLATE_NOOP(
+                        "core", "This index was built for keyword search only; results are keyword matches."
+                    )
+                )
+            )
         reranker = None
         if rerank and self.settings.rerank_enabled:
             try:
                 reranker = self.reranker()
             except ModelNotFoundError as exc:
-                notes.append(f"{exc.message} Results are not reranked.")
+                notes.append(tr(QT_TRANSLATE_NOOP("core", "%1 Results are not reranked."), exc.user_text()))
         r = Retriever(
             store,
             embedder,

@@ -2,21 +2,44 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+from qrag_desktop.core.messages import fill, tr
+
 
 class QragError(Exception):
-    """Base error. ``message`` is shown to the user; ``cause`` (the original exception) goes to the log."""
+    """Base error. ``message`` is shown to the user; ``cause`` (the original exception) goes to the log.
 
-    def __init__(self, message: str, *, cause: BaseException | None = None, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    ``message`` and ``hint`` may be templates with ``%1`` places filled from ``args``: then the
+    window shows them translated (``user_text``), while ``message`` stays English for the log.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        cause: BaseException | None = None,
+        hint: str | None = None,
+        args: Sequence[object] = (),
+    ) -> None:
+        self.template = message
+        self.hint_template = hint
+        self.message_args = tuple(str(a) for a in args)
+        self.message = fill(message, self.message_args)
+        super().__init__(self.message)
         self.cause = cause
-        self.hint = hint
+        self.hint = fill(hint, self.message_args) if hint else hint
 
     def user_text(self) -> str:
-        """Message and, when there is one, what to do about it; never a secret, whatever it quotes."""
+        """Message and, when there is one, what to do about it, in the UI language; never a secret,
+        whatever it quotes."""
         from qrag_desktop.core.secrets import redact  # secrets imports this module
 
-        return redact(f"{self.message} {self.hint}" if self.hint else self.message)
+        text = tr(self.template, *self.message_args)
+        if self.hint_template:
+            text += " " + tr(self.hint_template, *self.message_args)
+        return redact(text)
 
 
 class ConfigError(QragError):
@@ -60,7 +83,15 @@ class EngineClosedError(QragError):
 
 
 class AnswerError(QragError):
-    """The answer model could not produce an answer (no key, no network, rejected key, timeout)."""
+    """The answer model could not produce an answer (no key, no network, rejected key, timeout).
+
+    ``request_sent`` is False when the question's text never left this computer (no key, server
+    not reachable): the window then says that nothing was sent.
+    """
+
+    def __init__(self, message: str, *, request_sent: bool = True, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.request_sent = request_sent
 
 
 class Cancelled(QragError):

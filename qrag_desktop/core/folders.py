@@ -196,11 +196,6 @@ class FolderRegistry:
         """The folders whose last run stopped before its end, or that still have files to embed."""
         return [p for p, st in self._stats.items() if st.incomplete or st.pending]
 
-    def contained(self, folder: str) -> list[str]:
-        """The known folders inside ``folder`` (which is not one of them)."""
-        root = normalise(folder)
-        return [p for p in self.paths() if p != root and is_under(p, root)]
-
     def is_local_only(self, folder: str) -> bool:
         return any(f.path == folder and f.local_only for f in self._folders)
 

@@ -47,6 +47,9 @@ class Settings:
     embed_model: str = DEFAULT_EMBED_MODEL
     rerank_model: str = DEFAULT_RERANK_MODEL
     rerank_enabled: bool = True
+    # What the person chose in the first-run dialog: "" (not asked yet, or a model was set up) or
+    # "keyword_only" (search by keywords; do not ask about models at every start).
+    models_choice: str = ""
     device: str = "auto"  # auto, cpu, cuda, mps
     numeric: str = "auto"  # auto (measured once per machine, quality-guarded), fp32, bf16, int8
     embed_dim: int | None = None  # Matryoshka truncation (32..1024); None = the model's full size
@@ -190,8 +193,20 @@ class SettingsSetAside(ConfigError):
     """The settings file was damaged and renamed; the caller goes on with ``Settings()``."""
 
 
-def save_settings(paths: Paths, settings: Settings) -> None:
-    """Write atomically so a crash mid-write never leaves a half file."""
+def save_settings(paths: Paths, settings: Settings, env: dict[str, str] | None = None) -> None:
+    """Write atomically so a crash mid-write never leaves a half file.
+
+    Values that came from the environment (``apply_env``) are for this run only: the file keeps
+    what it had for them.
+    """
+    overrides = _env_overrides(dict(os.environ) if env is None else env)
+    kept = {k: v for k, v in overrides.items() if getattr(settings, k) == v}
+    if kept:
+        try:
+            on_disk = load_settings(paths)
+        except ConfigError:
+            on_disk = Settings()
+        settings = settings.replace(**{k: getattr(on_disk, k) for k in kept})
     f = paths.settings_file
     tmp = f.with_suffix(".toml.tmp")
     try:
@@ -206,15 +221,19 @@ def save_settings(paths: Paths, settings: Settings) -> None:
 
 def apply_env(settings: Settings, env: dict[str, str] | None = None) -> Settings:
     """Environment overrides (QRAG_EMBED_MODEL, QRAG_RERANK_MODEL, QRAG_MILVUS_URI) for this run only."""
-    env = dict(os.environ) if env is None else env
-    changes: dict[str, Any] = {}
-    if env.get("QRAG_EMBED_MODEL"):
-        changes["embed_model"] = env["QRAG_EMBED_MODEL"]
-    if env.get("QRAG_RERANK_MODEL"):
-        changes["rerank_model"] = env["QRAG_RERANK_MODEL"]
-    if env.get("QRAG_MILVUS_URI"):
-        changes["milvus_uri"] = env["QRAG_MILVUS_URI"]
+    changes = _env_overrides(dict(os.environ) if env is None else env)
     return settings.replace(**changes) if changes else settings
+
+
+_ENV_SETTINGS = {
+    "QRAG_EMBED_MODEL": "embed_model",
+    "QRAG_RERANK_MODEL": "rerank_model",
+    "QRAG_MILVUS_URI": "milvus_uri",
+}
+
+
+def _env_overrides(env: dict[str, str]) -> dict[str, Any]:
+    return {field: env[var] for var, field in _ENV_SETTINGS.items() if env.get(var)}
 
 
 __all__ = [

@@ -34,6 +34,7 @@ from qrag_desktop.core.errors import (
     StoreLockedError,
     StoreUnavailableError,
 )
+from qrag_desktop.core.keyword_tokens import install_in_milvus_lite
 from qrag_desktop.core.settings import Paths, Settings
 from qrag_desktop.core.storage import disk_full_error, is_disk_full
 from qrag_desktop.core.types import Chunk, Hit
@@ -191,6 +192,7 @@ class MilvusStore:
     def _connect_local(self) -> MilvusClient:
         path = self._local_path
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        install_in_milvus_lite()  # English text is keyword-indexed without jieba's Chinese dictionary
         with _LOCAL_GUARD:
             if _LOCAL_USERS[path] == 0:
                 _probe_local(path)  # pymilvus hides why a Lite server did not start; ask first

@@ -135,6 +135,10 @@ class ChatPane(QWidget):
         return self.turns[-1] if self.turns else None
 
     def set_notice(self, text: str | None) -> None:
+        """A message under the conversation; one the current turn already shows is not said twice."""
+        cur = self.current()
+        if text and cur is not None and cur.error and cur.error in text:
+            text = None
         self.notice.setText(text or "")
         self.notice.setVisible(bool(text))
 
@@ -184,7 +188,7 @@ class ChatPane(QWidget):
             if t.error:
                 parts.append("> **" + self.tr("No generated answer.") + "** " + escape_md(t.error))
                 if t.sources:
-                    parts.append("> " + self.tr("The best passages are listed under Sources."))
+                    parts.append("> " + self.tr("The best passages are listed under Sources, on the right."))
             for note in t.notes:
                 parts.append("> *" + escape_md(note) + "*")
             parts.append("---")

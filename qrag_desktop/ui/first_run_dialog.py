@@ -2,17 +2,41 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
+
+from qrag_desktop.core.models.names import FoundModels, display_name, find_models
+from qrag_desktop.core.settings import Settings
+
+KEYWORD_ONLY = "keyword_only"  # Settings.models_choice after "Continue with keyword search only"
+
+
+def models_to_ask_about(settings: Settings, embed_ok: bool, rerank_ok: bool) -> list[tuple[str, str]]:
+    """The (role, model) pairs the first-run dialog should offer; empty: do not show it.
+
+    A person who chose keyword search only is not asked again at every start (nor warned about the
+    reranker, which is useless without an embedder); setting up a model in Settings asks afresh.
+    """
+    if settings.models_choice == KEYWORD_ONLY and not embed_ok:
+        return []
+    missing = []
+    if not embed_ok:
+        missing.append(("embed", settings.embed_model))
+    if not rerank_ok and settings.rerank_enabled:
+        missing.append(("rerank", settings.rerank_model))
+    return missing
 
 
 def format_bytes(n: int | None) -> str:
@@ -26,15 +50,18 @@ def format_bytes(n: int | None) -> str:
 
 
 class FirstRunDialog(QDialog):
-    """Signals: ``download_requested()``, ``cancel_requested()``, ``folder_chosen(str)``,
-    ``keyword_only_chosen()``.
+    """Signals: ``download_requested()``, ``cancel_requested()``, ``folder_chosen(str)`` (the embedding
+    model's folder), ``rerank_folder_chosen(str)``, ``keyword_only_chosen()``.
 
-    ``missing`` are (role, model id) pairs, role "embed" or "rerank".
+    ``missing`` are (role, model id) pairs, role "embed" or "rerank". ``choice`` says what the person
+    chose ("keyword_only", "folder", "download" or ""), for the window to remember in
+    ``Settings.models_choice``; ``chosen_summary`` says in words which models a folder set.
     """
 
     download_requested = Signal()
     cancel_requested = Signal()
     folder_chosen = Signal(str)
+    rerank_folder_chosen = Signal(str)
     keyword_only_chosen = Signal()
 
     def __init__(
@@ -45,6 +72,8 @@ class FirstRunDialog(QDialog):
         self.setMinimumWidth(520)
         self.missing = missing
         self._sizes = dict(sizes)
+        self.choice = ""
+        self.chosen_summary = ""
         embed_missing = any(role == "embed" for role, _ in missing)
 
         self.intro = QLabel()
@@ -62,7 +91,6 @@ class FirstRunDialog(QDialog):
         self.cancel_button = QPushButton(self.tr("Cancel download"))
         self.cancel_button.hide()
         self.folder_button = QPushButton(self.tr("Choose a model folder…"))
-        self.folder_button.setVisible(embed_missing)
         self.keyword_button = QPushButton(
             self.tr("Continue with keyword search only")
             if embed_missing
@@ -87,6 +115,8 @@ class FirstRunDialog(QDialog):
         self._render_models()
 
         layout = QVBoxLayout(self)
+        # The dialog grows with its message (a long download error) instead of cutting it off.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         layout.addWidget(self.intro)
         layout.addWidget(self.models_label)
         layout.addWidget(self.progress)
@@ -117,7 +147,8 @@ class FirstRunDialog(QDialog):
                 if role == "embed"
                 else self.tr("Reranking model")
             )
-            lines.append(f"• {what}: <b>{model}</b> ({format_bytes(self._sizes.get(model))})")
+            name = display_name(model)
+            lines.append(f"• {what}: <b>{name}</b> ({format_bytes(self._sizes.get(model))})")
         self.models_label.setText("<br>".join(lines))
         total = self._total()
         self.download_button.setText(
@@ -142,11 +173,19 @@ class FirstRunDialog(QDialog):
     def download_failed(self, message: str) -> None:
         self._downloading(False)
         self.progress.hide()
-        self.status.setText(message)
+        self._say(message)
 
     def download_cancelled(self) -> None:
         self._downloading(False)
-        self.status.setText(self.tr("Download cancelled. Downloading again continues where it stopped."))
+        self._say(self.tr("Download cancelled. Downloading again continues where it stopped."))
+
+    def _say(self, text: str) -> None:
+        """Show ``text`` under the models and make room for all of it."""
+        self.status.setText(text)
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        self.adjustSize()
 
     def download_finished(self) -> None:
         self._downloading(False)
@@ -160,6 +199,7 @@ class FirstRunDialog(QDialog):
 
     @Slot()
     def _on_download(self) -> None:
+        self.choice = "download"
         self._downloading(True)
         self.status.setText(self.tr("Connecting to the model hub…"))
         self.download_requested.emit()
@@ -167,12 +207,55 @@ class FirstRunDialog(QDialog):
     @Slot()
     def _on_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(
-            self, self.tr("Choose the folder that holds the embedding model")
+            self, self.tr("Choose the folder that holds the models"), str(Path.home())
         )
         if folder:
-            self.folder_chosen.emit(folder)
+            self.use_folder(folder)
+
+    def use_folder(self, folder: str) -> FoundModels:
+        """Set the models found in ``folder`` (itself, or folders below it holding both models).
+
+        The reranker is taken from the folder too; what was set, and what was not found, is said
+        in ``status`` and ``chosen_summary`` (the window shows it after the dialog closes).
+        """
+        found = find_models(folder)
+        roles = {role for role, _ in self.missing}
+        embed = found.embed if "embed" in roles else None
+        rerank = found.rerank  # a reranker next to the embedder is taken even if only that was asked
+        if not embed and not rerank:
+            self._say(
+                self.tr(
+                    "No model was found in %1 (a model's folder holds a config.json). Choose the model's"
+                    " folder, or a folder that holds the model folders."
+                ).replace("%1", folder)
+                if not found.embed
+                else self.tr("No reranking model in that folder. Choose the reranking model's folder.")
+            )
+            return FoundModels()
+        parts = []
+        if embed:
+            parts.append(self.tr("Embedding model: %1.").replace("%1", display_name(embed)))
+        elif "embed" in roles:
+            parts.append(self.tr("No embedding model in that folder."))
+        if rerank:
+            parts.append(self.tr("Reranking model: %1.").replace("%1", display_name(rerank)))
+        elif "rerank" in roles:
+            parts.append(
+                self.tr("No reranking model in that folder: results are not reranked until one is set.")
+            )
+        self.choice = "folder"
+        self.chosen_summary = " ".join(parts)
+        self._say(self.chosen_summary)
+        if rerank:
+            self.rerank_folder_chosen.emit(rerank)
+        if embed:
+            self.folder_chosen.emit(embed)  # the window sets it up and closes the dialog
+        elif "embed" not in roles:
+            self.accept()
+        return FoundModels(embed, rerank)
 
     @Slot()
     def _on_keyword(self) -> None:
+        self.choice = KEYWORD_ONLY
         self.keyword_only_chosen.emit()
         self.accept()

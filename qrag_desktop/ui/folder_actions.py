@@ -1,15 +1,13 @@
 """What the person does to the knowledge folders in the window (add, remove, index again, resume an
-incomplete one) and the folder watcher's failures: each change goes to the core's
-``FolderRegistry``, the indexing follows. The Add-folder dialog opens where the last one was chosen."""
+incomplete one, merge a folder into a new parent) and the folder watcher's failures: each change
+goes to the core's ``FolderRegistry``, the indexing follows."""
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Slot
 
-from qrag_desktop.core.paths import is_under, normalise
 from qrag_desktop.ui.i18n import window_tr as tr
 
 if TYPE_CHECKING:
@@ -20,9 +18,6 @@ class FolderActions(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        last = window.window_state.value("folders/last_chosen")
-        if isinstance(last, str) and os.path.isdir(last):
-            window.folders_panel.start_dir = last
         window.folders.subscribe(self._show_scope_folders)
         self._show_scope_folders()
 
@@ -31,38 +26,26 @@ class FolderActions(QObject):
 
     @Slot(list)
     def add(self, folders: list[str]) -> None:
-        if folders:
-            self.window.window_state.setValue("folders/last_chosen", folders[-1])
-        registry = self.window.folders
-        merged: list[str] = []
-        for folder in folders:
-            outer = [p for p in registry.paths() if p != normalise(folder) and is_under(normalise(folder), p)]
-            if outer:
-                text = tr("%1 is already in the knowledge base, inside %2.")
-                self.window.statusBar().showMessage(text.replace("%1", folder).replace("%2", outer[0]), 10000)
-                continue
-            inner = registry.contained(folder)
-            if inner and normalise(folder) not in registry.paths():
-                names = "\n".join(inner)
-                if not self.window.confirm(
-                    tr("Merge folders"),
-                    tr(
-                        "%1 contains folders already in the knowledge base:\n%2\n\nMerge them into it? "
-                        "Their files stay indexed; the larger folder takes their place in the list."
-                    )
-                    .replace("%1", folder)
-                    .replace("%2", names),
-                ):
-                    continue
-                for path in inner:  # their rows stay in the index: the parent's run finds them unchanged
-                    registry.remove(path)
-            merged.append(folder)
-        new = registry.add(merged)
+        new = self.window.folders.add(folders)
         if not new:
             return
         self.watch()
         self.window.tabs.setCurrentWidget(self.window.indexing_view)
         self.window.indexing.start(new)
+
+    @Slot(str, list)
+    def merge(self, parent: str, held: list[str]) -> None:
+        """``parent`` takes the place of the known folders inside it. Their passages stay in the index
+        (the parent's run finds their files unchanged; the folder numbers count files by path), and
+        the parent is local-only if any of them was."""
+        registry = self.window.folders
+        local_only = any(registry.is_local_only(p) for p in held)
+        for path in held:
+            registry.remove(path)
+        new = registry.add([parent], local_only=local_only)
+        self.watch()
+        self.window.tabs.setCurrentWidget(self.window.indexing_view)
+        self.window.indexing.start(new or [parent])
 
     @Slot(str)
     def remove(self, path: str, *, confirm: bool = True) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -28,12 +29,27 @@ from qrag_desktop.core.folders import FolderEntry, FolderRegistry, FolderStats
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def folder_overlap(new: str, known: list[str]) -> tuple[str | None, list[str]]:
+    """(the known folder that already holds ``new``, the known folders ``new`` would hold)."""
+    p = Path(new).expanduser().resolve()
+    roots = [(k, Path(k).expanduser().resolve()) for k in known]
+    holder = next((k for k, r in roots if _inside(p, r)), None)
+    held = [k for k, r in roots if r != p and _inside(r, p)]
+    return holder, held
+
+
 class FoldersPanel(QWidget):
     """Signals: ``add_requested(list)`` with folder paths, ``remove_requested(str)``,
-    ``local_only_changed(str, bool)``, ``reindex_requested()``, ``resume_requested(str)`` (an
-    incomplete folder's "resume" was clicked)."""
+    ``local_only_changed(str, bool)``, ``reindex_requested()``, ``merge_requested(str, list)``
+    (add the folder and drop the listed known folders inside it from the list: their passages stay,
+    the new folder covers them), ``resume_requested(str)`` (an incomplete folder was double-clicked)."""
 
     add_requested = Signal(list)
+    merge_requested = Signal(str, list)
     remove_requested = Signal(str)
     local_only_changed = Signal(str, bool)
     reindex_requested = Signal()
@@ -45,7 +61,7 @@ class FoldersPanel(QWidget):
         super().__init__(parent)
         self._registry: FolderRegistry | None = None
         self._filling = False
-        self.start_dir = str(Path.home())  # where the Add-folder dialog opens
+        self._last_dir: str | None = None  # where the Add-folder dialog opens next
 
         self.title = QLabel()
         self.title.setObjectName("panelTitle")
@@ -202,11 +218,62 @@ class FoldersPanel(QWidget):
     @Slot()
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(
-            self, self.tr("Choose a folder of documents"), self.start_dir
+            self, self.tr("Choose a folder of documents"), self.start_dir()
         )
         if folder:
-            self.start_dir = folder
-            self.add_requested.emit([folder])
+            self.add_folder(folder)
+
+    def _known_paths(self) -> list[str]:
+        return self._registry.paths() if self._registry is not None else []
+
+    def start_dir(self) -> str:
+        """The last folder chosen, else next to the last folder added, else the home folder (never the
+        working directory, which for an app started from a menu means nothing)."""
+        if self._last_dir and Path(self._last_dir).is_dir():
+            return self._last_dir
+        known = self._known_paths()
+        if known:
+            parent = Path(known[-1]).parent
+            if parent.is_dir():
+                return str(parent)
+        return str(Path.home())
+
+    def add_folder(self, folder: str) -> bool:
+        """Add ``folder`` unless a known folder already holds it; offer to merge the known folders it
+        holds. False when nothing was added."""
+        self._last_dir = str(Path(folder).parent) if Path(folder).parent.is_dir() else folder
+        holder, held = folder_overlap(folder, self._known_paths())
+        if holder is not None:
+            self.inform(
+                self.tr("Already in the knowledge base"),
+                self.tr("%1 is already part of the knowledge folder %2.")
+                .replace("%1", folder)
+                .replace("%2", holder),
+            )
+            return False
+        if held:
+            if not self.confirm(
+                self.tr("Merge folders?"),
+                self.tr(
+                    "%1 contains folders that are already in the knowledge base:\n%2\n\nAdd it and merge"
+                    " them into it? Their passages are kept; nothing is indexed twice."
+                )
+                .replace("%1", folder)
+                .replace("%2", "\n".join(held)),
+            ):
+                return False
+            self.merge_requested.emit(folder, held)
+            return True
+        self.add_requested.emit([folder])
+        return True
+
+    def confirm(self, title: str, text: str) -> bool:
+        """Ask yes/no (tests replace this)."""
+        return QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes
+
+    def inform(self, title: str, text: str) -> None:
+        """Say something (tests replace this)."""
+        QMessageBox.information(self, title, text)
 
     @Slot()
     def _on_remove(self) -> None:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+from qrag_desktop.core import messages
+
 log = logging.getLogger(__name__)
 
 I18N_DIR = Path(__file__).resolve().parent.parent / "resources" / "i18n"
@@ -30,6 +32,8 @@ def install_language(choice: str) -> str:
     """
     app = QCoreApplication.instance()
     lang = resolve_language(choice)
+    # The core's messages (errors, notes, "CPU, 4 threads") are looked up in the same .qm.
+    messages.set_translator(QCoreApplication.translate)
     if app is None:
         return lang
     for tr in _installed:

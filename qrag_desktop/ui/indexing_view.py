@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import time
+from collections import deque
+from collections.abc import Callable
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -59,6 +62,45 @@ def format_duration(seconds: float) -> str:
         .replace("%1", str(s // 3600))
         .replace("%2", str(s % 3600 // 60))
     )
+
+
+class EtaEstimator:
+    """Time left from the passage rate over the last ``window_s`` seconds, not since the start.
+
+    Files differ wildly in size, so a per-file or whole-run rate swings ("1 h 9 min", then "38 min"
+    half a minute later). A moving window over passages follows real speed changes (another app
+    takes the CPU) without jumping at each file. ``None`` ("estimating…") until the window holds
+    ``min_span_s`` of embedding and the estimate stopped moving by more than ``settle`` between
+    updates.
+    """
+
+    def __init__(self, window_s: float = 60.0, min_span_s: float = 15.0, settle: float = 0.25) -> None:
+        self.window_s, self.min_span_s, self.settle = window_s, min_span_s, settle
+        self._samples: deque[tuple[float, int]] = deque()
+        self._last_eta: float | None = None
+        self._stable = False
+        self.rate: float | None = None
+
+    def reset(self) -> None:
+        self._samples.clear()
+        self._last_eta, self._stable, self.rate = None, False, None
+
+    def update(self, now: float, done: int, total: int) -> float | None:
+        if self._samples and done < self._samples[-1][1]:
+            self.reset()  # a new run (or a restart of the count)
+        self._samples.append((now, done))
+        while len(self._samples) > 2 and now - self._samples[1][0] >= self.window_s:
+            self._samples.popleft()
+        t0, d0 = self._samples[0]
+        span = now - t0
+        if span < self.min_span_s or done <= d0:
+            return None if not self._stable else self._last_eta
+        self.rate = (done - d0) / span
+        eta = max(0.0, (total - done) / self.rate)
+        if self._last_eta is not None and not self._stable:
+            self._stable = abs(eta - self._last_eta) <= self.settle * max(self._last_eta, 1.0)
+        self._last_eta = eta
+        return eta if self._stable else None
 
 
 class FileTableModel(QAbstractTableModel):
@@ -168,9 +210,12 @@ class IndexingView(QWidget):
     cancel_requested = Signal()
     retry_requested = Signal(list)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(parent)
         self.model = FileTableModel(self)
+        self._clock = clock
+        self.eta = EtaEstimator()
+        self._eta_s: float | None = None
         self._running = False
         self._paused = False
         self._held = False  # a run paused in an earlier session: no job, but Resume goes on with it
@@ -262,6 +307,8 @@ class IndexingView(QWidget):
             self.model.clear()
         self._running, self._paused, self._held = True, False, False
         self._last, self._report, self._error = None, None, None
+        self.eta.reset()
+        self._eta_s = None
         self._state_key = "starting"
         self._render()
         self._update_buttons()
@@ -313,6 +360,8 @@ class IndexingView(QWidget):
             self._report = ev
         elif isinstance(ev, IndexProgress):
             self._last = ev
+            if ev.stage == "embedding" and ev.chunks_total:
+                self._eta_s = self.eta.update(self._clock(), ev.chunks_done, ev.chunks_total)
             if ev.stage in ("embedding", "cleaning"):
                 self.model.reading_done()
             if ev.file is not None:
@@ -380,6 +429,10 @@ class IndexingView(QWidget):
         else:
             self.headline.setText(self.tr("Nothing is being indexed. Add a folder to start."))
 
+        # No totals known (nothing run yet, or a run paused in an earlier session): no "0 of 0" bars.
+        known = bool(files_total or chunks_total or rep is not None)
+        for w in (self.files_bar, self.files_label, self.chunks_bar, self.chunks_label):
+            w.setVisible(known or (self._running and not self._paused))
         self.files_bar.setRange(0, max(files_total, 1))
         self.files_bar.setValue(min(files_done, max(files_total, 1)) if files_total else 0)
         self.files_bar.setFormat(
@@ -392,9 +445,14 @@ class IndexingView(QWidget):
         )
         speed = []
         if ev is not None and ev.chunks_per_s and rep is None:
-            speed.append(self.tr("%1 passages/s").replace("%1", f"{ev.chunks_per_s:.1f}"))
-            if ev.eta_s is not None:
-                speed.append(self.tr("about %1 left").replace("%1", format_duration(ev.eta_s)))
+            rate = self.eta.rate or ev.chunks_per_s
+            speed.append(self.tr("%1 passages/s").replace("%1", f"{rate:.1f}"))
+            if ev.stage == "embedding" and not self._paused:
+                speed.append(
+                    self.tr("about %1 left").replace("%1", format_duration(self._eta_s))
+                    if self._eta_s is not None
+                    else self.tr("time left: estimating…")
+                )
         if rep is not None:
             speed.append(self.tr("took %1").replace("%1", format_duration(rep.seconds)))
         self.speed_label.setText(" · ".join(speed))

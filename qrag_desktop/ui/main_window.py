@@ -167,6 +167,7 @@ class MainWindow(QMainWindow):
         self.folders_panel.local_only_changed.connect(self.folders.set_local_only)
         self.folders_panel.reindex_requested.connect(self.folder_actions.reindex_all)
         self.folders_panel.resume_requested.connect(self.folder_actions.resume)
+        self.folders_panel.merge_requested.connect(self.folder_actions.merge)
         self.settings_action.triggered.connect(self.settings_controller.open)
         self.new_action.triggered.connect(self.asking.new_conversation)
         self.indexing_view.pause_requested.connect(self.indexing.pause)
@@ -280,7 +281,8 @@ class MainWindow(QMainWindow):
         folders = [f for f in folders if Path(f).is_dir()]
         if folders:
             event.acceptProposedAction()
-            self.folder_actions.add(folders)
+            for folder in folders:  # each is checked against the known folders, as a chosen one is
+                self.folders_panel.add_folder(folder)
 
     def add_folders(self, folders: list[str]) -> None:
         self.folder_actions.add(folders)

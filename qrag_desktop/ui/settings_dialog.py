@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -30,6 +32,13 @@ def mask_key(key: str | None) -> str:
     return "..." if len(key) < 12 else f"{key[:3]}...{key[-4:]}"
 
 
+def key_origin(key: str | None) -> str:
+    """Where the key in use comes from: "environment" (OPENAI_API_KEY), "keychain" or "none"."""
+    if not key:
+        return "none"
+    return "environment" if os.environ.get("OPENAI_API_KEY", "").strip() == key else "keychain"
+
+
 class SettingsDialog(QDialog):
     """Signals: ``test_requested(str, str, str)`` with (key, model, base URL) to try one cheap call."""
 
@@ -45,11 +54,16 @@ class SettingsDialog(QDialog):
         # -- answers ------------------------------------------------------------------------------
         self.key_edit = QLineEdit()
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key_source = key_origin(current_key)
         self.key_edit.setPlaceholderText(
-            self.tr("Saved: %1").replace("%1", mask_key(current_key)) if current_key else self.tr("sk-…")
+            {
+                "environment": self.tr("From the environment (OPENAI_API_KEY): %1"),
+                "keychain": self.tr("Saved in the system keychain: %1"),
+            }.get(self.key_source, self.tr("sk-…")).replace("%1", mask_key(current_key))
         )
         self.clear_key_button = QPushButton(self.tr("Remove key"))
-        self.clear_key_button.setEnabled(bool(current_key))
+        # A key from the environment is not ours to remove: it comes back at the next start.
+        self.clear_key_button.setEnabled(self.key_source == "keychain")
         self.clear_key_button.clicked.connect(self._clear_key)
         self.test_button = QPushButton(self.tr("Test"))
         self.test_button.clicked.connect(self._test)
@@ -63,7 +77,12 @@ class SettingsDialog(QDialog):
         key_row.addWidget(self.test_button)
         self.model_edit = QLineEdit(settings.openai_model)
         self.base_url_edit = QLineEdit(settings.openai_base_url or "")
-        self.base_url_edit.setPlaceholderText("https://api.openai.com/v1")
+        env_url = os.environ.get("OPENAI_BASE_URL", "").strip()
+        self.base_url_edit.setPlaceholderText(
+            self.tr("From the environment (OPENAI_BASE_URL): %1").replace("%1", env_url)
+            if env_url
+            else "https://api.openai.com/v1"
+        )
         answers = QGroupBox(self.tr("Answers (cloud model)"))
         fa = QFormLayout(answers)
         fa.addRow(self.tr("OpenAI API key"), key_row)
@@ -101,8 +120,25 @@ class SettingsDialog(QDialog):
         fm.addRow(self.tr("Embedding model"), self._with_browse(self.embed_edit))
         fm.addRow(self.tr("Reranking model"), self._with_browse(self.rerank_edit))
         fm.addRow(self.tr("Device"), self.device_combo)
-        fm.addRow(self.tr("Vector size (MRL)"), self.dim_spin)
+        self.dim_spin.setToolTip(
+            self.tr(
+                "Vector size (MRL): smaller vectors take less space and search a little faster, with"
+                " slightly less accurate results. Changing it indexes everything again."
+            )
+        )
+        fm.addRow(self.tr("Size of the stored vectors"), self.dim_spin)
         fm.addRow(self.tr("Task instruction"), self.instruction_edit)
+        env_models = [v for v in ("QRAG_EMBED_MODEL", "QRAG_RERANK_MODEL") if os.environ.get(v)]
+        self.models_source = QLabel(
+            self.tr(
+                "Set by the environment for this run: %1. Other values come from the settings file."
+            ).replace("%1", ", ".join(env_models))
+            if env_models
+            else self.tr("These values come from the settings file.")
+        )
+        self.models_source.setObjectName("hint")
+        self.models_source.setWordWrap(True)
+        fm.addRow("", self.models_source)
 
         # -- retrieval ----------------------------------------------------------------------------
         self.candidates_spin = QSpinBox()
@@ -115,7 +151,13 @@ class SettingsDialog(QDialog):
         self.rerank_check.setChecked(settings.rerank_enabled)
         retrieval = QGroupBox(self.tr("Search"))
         fr = QFormLayout(retrieval)
-        fr.addRow(self.tr("Candidates per method"), self.candidates_spin)
+        self.candidates_spin.setToolTip(
+            self.tr(
+                "Candidates per method: how many passages keyword search and meaning search each find"
+                " before they are merged and reranked. More finds more, but answers a little slower."
+            )
+        )
+        fr.addRow(self.tr("Passages looked at per search"), self.candidates_spin)
         fr.addRow(self.tr("Passages per answer"), self.top_k_spin)
         fr.addRow("", self.rerank_check)
 

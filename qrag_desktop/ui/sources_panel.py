@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import urlsplit
 
-from PySide6.QtCore import QEvent, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QDesktopServices, QTextBlockFormat, QTextCharFormat
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QUrl, Signal, Slot
+from PySide6.QtGui import QColor, QDesktopServices, QTextBlockFormat, QTextCharFormat, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -26,6 +29,86 @@ from PySide6.QtWidgets import (
 from qrag_desktop.core.types import Hit
 
 INDEX_ROLE = Qt.ItemDataRole.UserRole + 1
+DEFAULT_BASE_URL = "https://api.openai.com/v1"  # what the OpenAI client uses when nothing else is set
+_WORD = re.compile(r"[^\W_]{2,}", re.UNICODE)
+_HAN_RUN = re.compile("[\u4e00-\u9fff]+")
+# Words too common to be worth marking in a passage.
+_COMMON = set(
+    "the a an and or of to in on for is are was were be been it its this that with as at by from how what"
+    " when where which who why does do did can could should would will not no yes i you we they my your"
+    " our their about into than then there here".split()
+)
+
+
+class SentLike(Protocol):
+    """What the window knows about a request it built for the cloud model."""
+
+    @property
+    def token_count(self) -> int: ...
+    @property
+    def exact(self) -> bool: ...
+
+
+def cloud_host(base_url: str | None) -> str:
+    """The server a question goes to: the base URL's host (the environment's when none is set)."""
+    url = base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
+    parts = urlsplit(url)
+    return parts.netloc or url
+
+
+def sent_to_cloud_text(
+    request: SentLike | None, base_url: str | None, model: str, *, sent: bool = True
+) -> str:
+    """What the "Sent to the cloud" tab says: where the text went (host and model), or that nothing
+    was sent (no request, or the request never left: no key)."""
+    if request is None:
+        return QCoreApplication.translate("SourcesPanel", "Nothing was sent to the cloud for this question.")
+    tokens = ("" if request.exact else "≈") + str(request.token_count)
+    host, model = cloud_host(base_url), model or QCoreApplication.translate("SourcesPanel", "the cloud model")
+    if not sent:
+        text = QCoreApplication.translate(
+            "SourcesPanel",
+            "Nothing was sent to the cloud for this question. This is the text that would go to %1 at %2"
+            " (%3 tokens):",
+        )
+    else:
+        text = QCoreApplication.translate(
+            "SourcesPanel",
+            "This exact text was sent to %1 at %2 (%3 tokens with the instructions and earlier turns):",
+        )
+    return text.replace("%1", model).replace("%2", host).replace("%3", tokens)
+
+
+def highlight_terms(question: str) -> list[str]:
+    """The words of a question worth marking in a passage (Chinese: each pair of characters)."""
+    terms: list[str] = []
+    for word in _WORD.findall(question):
+        if _HAN_RUN.fullmatch(word):
+            continue
+        if word.lower() not in _COMMON and word.lower() not in terms:
+            terms.append(word.lower())
+    for run in _HAN_RUN.findall(question):
+        terms.extend(run[i : i + 2] for i in range(len(run) - 1) if run[i : i + 2] not in terms)
+    return terms
+
+
+def highlight(doc: QTextDocument, terms: list[str], start: int = 0) -> int:
+    """Mark every occurrence of ``terms`` in ``doc`` after ``start`` (whole words for Latin
+    scripts); returns how many."""
+    fmt = QTextCharFormat()
+    fmt.setBackground(QColor("#fff176"))
+    fmt.setForeground(QColor("#000000"))
+    n = 0
+    for term in terms:
+        flags = QTextDocument.FindFlag(0)
+        if not _HAN_RUN.match(term):
+            flags |= QTextDocument.FindFlag.FindWholeWords
+        cursor = doc.find(term, start, flags)
+        while not cursor.isNull():
+            cursor.mergeCharFormat(fmt)
+            n += 1
+            cursor = doc.find(term, cursor, flags)
+    return n
 
 
 @dataclass(frozen=True)
@@ -49,7 +132,11 @@ class SourcesPanel(QWidget):
         self._sent_text: str | None = None
         self._sent_tokens: int | None = None
         self._sent_exact = True
+        self._sent = True
         self._model = ""
+        self._base_url: str | None = None
+        self._cited: set[int] = set()
+        self._query = ""
 
         self.tabs = QTabWidget()
         # sources tab
@@ -137,6 +224,8 @@ class SourcesPanel(QWidget):
     # -- content ------------------------------------------------------------------------------------
     def set_sources(self, sources: list[Source], *, stage: str = "") -> None:
         """``stage``: "recall" (hybrid matches, reranking follows), "reranked", or "" (a saved answer)."""
+        if [x.hit for x in sources] != [x.hit for x in self._sources]:
+            self._cited = set()
         self._sources = list(sources)
         self._stage = stage
         self._render_stage()
@@ -155,10 +244,30 @@ class SourcesPanel(QWidget):
         return list(self._sources)
 
     def set_sent(
-        self, text: str | None, tokens: int | None = None, *, exact: bool = True, model: str = ""
+        self,
+        text: str | None,
+        tokens: int | None = None,
+        *,
+        exact: bool = True,
+        model: str = "",
+        base_url: str | None = None,
+        sent: bool = True,
     ) -> None:
+        """The text for the cloud model; ``sent=False`` when it never left (no key), ``base_url`` is
+        the configured server (None: the environment's, else OpenAI's)."""
         self._sent_text, self._sent_tokens, self._sent_exact, self._model = text, tokens, exact, model
+        self._base_url, self._sent = base_url, sent
         self._render_sent()
+
+    def set_not_sent(self) -> None:
+        """The request built for this question never went out (no API key): say so."""
+        self._sent = False
+        self._render_sent()
+
+    def set_query(self, question: str) -> None:
+        """The question whose words are marked in the passage preview."""
+        self._query = question
+        self._show_selected()
 
     def select_citation(self, n: int) -> bool:
         """Select the passage cited as [n]; False when there is none."""
@@ -176,11 +285,19 @@ class SourcesPanel(QWidget):
             self.list.scrollToItem(item)
 
     def mark_cited(self, numbers: set[int]) -> None:
+        """Bold the passages the answer cites (kept when the list is rebuilt, e.g. a language switch)."""
+        self._cited = set(numbers)
+        self._apply_cited()
+
+    def cited(self) -> set[int]:
+        return set(self._cited)
+
+    def _apply_cited(self) -> None:
         for row, src in enumerate(self._sources):
             item = self.list.topLevelItem(row)
             if item is not None:
                 font = item.font(0)
-                font.setBold(src.n in numbers)
+                font.setBold(src.n in self._cited)
                 for col in range(4):
                     item.setFont(col, font)
 
@@ -195,20 +312,13 @@ class SourcesPanel(QWidget):
             self.stage_label.setText(self.tr("Passages used for this answer."))
 
     def _render_sent(self) -> None:
-        if self._sent_text is None:
-            self.sent_label.setText(self.tr("Nothing has been sent to the cloud model for this question."))
-            self.sent_text.setPlainText("")
-            return
-        tokens = str(self._sent_tokens) if self._sent_tokens is not None else "?"
-        if not self._sent_exact:
-            tokens = "≈" + tokens
-        self.sent_label.setText(
-            self.tr("This exact text goes to %1 (%2 tokens with the instructions and earlier turns):")
-            .replace("%1", self._model or self.tr("the cloud model"))
-            .replace("%2", tokens)
-        )
-        if self.sent_text.toPlainText() != self._sent_text:
-            self.sent_text.setPlainText(self._sent_text)
+        request = None
+        if self._sent_text is not None:
+            request = _Sent(self._sent_tokens if self._sent_tokens is not None else 0, self._sent_exact)
+        self.sent_label.setText(sent_to_cloud_text(request, self._base_url, self._model, sent=self._sent))
+        text = self._sent_text or ""
+        if self.sent_text.toPlainText() != text:
+            self.sent_text.setPlainText(text)
 
     def _fill(self) -> None:
         self.list.clear()
@@ -232,6 +342,7 @@ class SourcesPanel(QWidget):
                 )
             item.setTextAlignment(3, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.list.addTopLevelItem(item)
+        self._apply_cited()
 
     def selected_source(self) -> Source | None:
         item = self.list.currentItem()
@@ -261,7 +372,11 @@ class SourcesPanel(QWidget):
         cursor.movePosition(cursor.MoveOperation.End)
         # A fresh block: text typed into the rule's block would draw a rule under every paragraph.
         cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
-        cursor.insertText(h.text)  # as plain text: a passage is shown as it is in the file
+        start = cursor.position()
+        # Passages keep their Markdown (links, lists, tables): rendered, as the file reads.
+        cursor.insertMarkdown(h.text)
+        if self._query:
+            highlight(self.preview.document(), highlight_terms(self._query), start)
         self.preview.moveCursor(cursor.MoveOperation.Start)
         self.preview.setToolTip(h.path)
 
@@ -270,6 +385,12 @@ class SourcesPanel(QWidget):
         src = self.selected_source()
         if src is not None:
             self.open_file_requested.emit(src.hit.path, src.hit.page)
+
+
+@dataclass(frozen=True)
+class _Sent:
+    token_count: int
+    exact: bool
 
 
 def open_file(path: str, page: int | None = None) -> bool:

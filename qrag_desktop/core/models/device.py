@@ -10,6 +10,7 @@ import psutil
 import torch
 
 from qrag_desktop.core.errors import ModelLoadError
+from qrag_desktop.core.messages import QT_TRANSLATE_NOOP, tr
 
 log = logging.getLogger(__name__)
 
@@ -74,10 +75,10 @@ def describe_device(device: str) -> str:
             index = int(device.split(":", 1)[1]) if ":" in device else torch.cuda.current_device()
             return f"CUDA: {torch.cuda.get_device_name(index)}"
         except Exception:  # a label must never fail; the device itself is checked elsewhere
-            return "CUDA GPU"
+            return tr(QT_TRANSLATE_NOOP("core", "CUDA GPU"))
     if device == "mps":
-        return "Apple GPU (MPS)"
-    return f"CPU, {torch.get_num_threads()} threads"
+        return tr(QT_TRANSLATE_NOOP("core", "Apple GPU (MPS)"))
+    return tr(QT_TRANSLATE_NOOP("core", "CPU, %1 threads"), torch.get_num_threads())
 
 
 def configure_cpu_threads() -> int:

@@ -13,6 +13,7 @@ from huggingface_hub import snapshot_download
 from huggingface_hub.errors import HFValidationError, LocalEntryNotFoundError, OfflineModeIsEnabled
 
 from qrag_desktop.core.errors import ModelNotFoundError
+from qrag_desktop.core.messages import QT_TRANSLATE_NOOP
 
 MODEL_MARKERS = ("config.json", "modules.json")
 
@@ -33,11 +34,13 @@ def _looks_like_path(model: str) -> bool:
 
 def _not_on_disk(model: str, cause: BaseException | None = None) -> ModelNotFoundError:
     return ModelNotFoundError(
-        f"The model {model!r} is not on disk.",
+        QT_TRANSLATE_NOOP("core", "The model %1 is not on disk."),
+        args=(repr(model),),
         cause=cause,
-        hint=(
+        hint=QT_TRANSLATE_NOOP(
+            "core",
             "Download it once while connected to the internet, "
-            "or choose a local folder that holds the model files in Settings."
+            "or choose a local folder that holds the model files in Settings.",
         ),
     )
 

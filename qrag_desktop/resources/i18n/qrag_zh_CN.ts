@@ -1,10 +1,10 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>App</name>
     <message>
-        <location filename="../../app.py" line="65" />
+        <location filename="../../app.py" line="79"/>
         <source>Something went wrong: %1
 
 The details are in the log file:
@@ -15,7 +15,7 @@ The details are in the log file:
 %2</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="143" />
+        <location filename="../../app.py" line="182"/>
         <source>qrag-desktop is already running on this knowledge base:
 %1</source>
         <translation>qrag-desktop 已在此知识库上运行：
@@ -25,32 +25,32 @@ The details are in the log file:
 <context>
     <name>ChatPane</name>
     <message>
-        <location filename="../../ui/chat_pane.py" line="119" />
+        <location filename="../../ui/chat_pane.py" line="119"/>
         <source>Ask a question about your documents…</source>
         <translation>就您的文档提一个问题…</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="120" />
+        <location filename="../../ui/chat_pane.py" line="120"/>
         <source>Ask</source>
         <translation>提问</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="121" />
+        <location filename="../../ui/chat_pane.py" line="121"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="122" />
+        <location filename="../../ui/chat_pane.py" line="122"/>
         <source>Copy answer</source>
         <translation>复制回答</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="123" />
+        <location filename="../../ui/chat_pane.py" line="123"/>
         <source>Copy the last answer, as Markdown, to the clipboard.</source>
         <translation>将最近的回答以 Markdown 格式复制到剪贴板。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="178" />
+        <location filename="../../ui/chat_pane.py" line="182"/>
         <source>## Ask your documents
 
 Type a question below. The answer is written from the passages found in your knowledge folders, with numbered citations you can click.
@@ -63,64 +63,90 @@ Add folders on the left; indexing starts by itself.</source>
 在左侧添加文件夹，索引会自动开始。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="186" />
+        <location filename="../../ui/chat_pane.py" line="190"/>
         <source>Searching your documents…</source>
         <translation>正在搜索您的文档…</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="190" />
+        <location filename="../../ui/chat_pane.py" line="194"/>
         <source>Writing the answer…</source>
         <translation>正在生成回答…</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="192" />
+        <location filename="../../ui/chat_pane.py" line="196"/>
         <source>No generated answer.</source>
         <translation>没有生成回答。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="194" />
-        <source>The best passages are listed under Sources.</source>
-        <translation>最相关的段落列在“来源”中。</translation>
+        <location filename="../../ui/chat_pane.py" line="198"/>
+        <source>The best passages are listed under Sources, on the right.</source>
+        <translation>最相关的段落列在右侧的“来源”中。</translation>
     </message>
 </context>
 <context>
     <name>ConversationsPanel</name>
     <message>
-        <location filename="../../ui/conversations_panel.py" line="61" />
+        <location filename="../../ui/conversations_panel.py" line="31"/>
+        <source>Today %1</source>
+        <translation>今天 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversations_panel.py" line="33"/>
+        <source>Yesterday %1</source>
+        <translation>昨天 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversations_panel.py" line="80"/>
         <source>Conversations</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../ui/conversations_panel.py" line="62" />
+        <location filename="../../ui/conversations_panel.py" line="81"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../ui/conversations_panel.py" line="63" />
+        <location filename="../../ui/conversations_panel.py" line="82"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ui/conversations_panel.py" line="73" />
+        <location filename="../../ui/conversations_panel.py" line="83"/>
+        <source>Rename…</source>
+        <translation>重命名…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversations_panel.py" line="93"/>
         <source>%1 · %2 questions</source>
         <translation>%1 · %2 个问题</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversations_panel.py" line="119"/>
+        <source>Rename conversation</source>
+        <translation>重命名对话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversations_panel.py" line="119"/>
+        <source>Title</source>
+        <translation>标题</translation>
     </message>
 </context>
 <context>
     <name>Duration</name>
     <message numerus="yes">
-        <location filename="../../ui/indexing_view.py" line="49" />
+        <location filename="../../ui/indexing_view.py" line="55"/>
         <source>%n s</source>
         <translation>
-            <numerusform>%n 秒</numerusform></translation>
+            <numerusform>%n 秒</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="52" />
+        <location filename="../../ui/indexing_view.py" line="58"/>
         <source>%1 min %2 s</source>
         <translation>%1 分 %2 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="57" />
+        <location filename="../../ui/indexing_view.py" line="63"/>
         <source>%1 h %2 min</source>
         <translation>%1 小时 %2 分</translation>
     </message>
@@ -128,37 +154,37 @@ Add folders on the left; indexing starts by itself.</source>
 <context>
     <name>FileStatus</name>
     <message>
-        <location filename="../../ui/indexing_view.py" line="35" />
+        <location filename="../../ui/indexing_view.py" line="41"/>
         <source>Queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="36" />
+        <location filename="../../ui/indexing_view.py" line="42"/>
         <source>Reading</source>
         <translation>读取中</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="37" />
+        <location filename="../../ui/indexing_view.py" line="43"/>
         <source>Embedding</source>
         <translation>嵌入中</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="38" />
+        <location filename="../../ui/indexing_view.py" line="44"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="39" />
+        <location filename="../../ui/indexing_view.py" line="45"/>
         <source>Unchanged</source>
         <translation>未变化</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="40" />
+        <location filename="../../ui/indexing_view.py" line="46"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="41" />
+        <location filename="../../ui/indexing_view.py" line="47"/>
         <source>Removed</source>
         <translation>已移除</translation>
     </message>
@@ -166,22 +192,22 @@ Add folders on the left; indexing starts by itself.</source>
 <context>
     <name>FileTableModel</name>
     <message>
-        <location filename="../../ui/indexing_view.py" line="115" />
+        <location filename="../../ui/indexing_view.py" line="173"/>
         <source>File</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="116" />
+        <location filename="../../ui/indexing_view.py" line="174"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="117" />
+        <location filename="../../ui/indexing_view.py" line="175"/>
         <source>Chunks</source>
         <translation>段落</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="118" />
+        <location filename="../../ui/indexing_view.py" line="176"/>
         <source>Details</source>
         <translation>详情</translation>
     </message>
@@ -189,274 +215,335 @@ Add folders on the left; indexing starts by itself.</source>
 <context>
     <name>FirstRunDialog</name>
     <message>
-        <location filename="../../ui/first_run_dialog.py" line="43" />
+        <location filename="../../ui/first_run_dialog.py" line="71"/>
         <source>Models needed</source>
         <translation>需要模型</translation>
     </message>
     <message>
-        <location filename="../../ui/first_run_dialog.py" line="61" />
+        <location filename="../../ui/first_run_dialog.py" line="91"/>
         <source>Cancel download</source>
         <translation>取消下载</translation>
     </message>
     <message>
-        <location filename="../../ui/first_run_dialog.py" line="63" />
+        <location filename="../../ui/first_run_dialog.py" line="93"/>
         <source>Choose a model folder…</source>
         <translation>选择模型文件夹…</translation>
     </message>
     <message>
-        <location filename="../../ui/first_run_dialog.py" line="66" />
+        <location filename="../../ui/first_run_dialog.py" line="95"/>
         <source>Continue with keyword search only</source>
         <translation>仅使用关键词搜索继续</translation>
     </message>
     <message>
-        <location filename="../../ui/first_run_dialog.py" line="68" />
+        <location filename="../../ui/first_run_dialog.py" line="97"/>
         <source>Continue without reranking</source>
         <translation>不重排序继续</translation>
     </message>
     <message>
-        <location filename="../../ui/first_run_dialog.py" line="78" />
+        <location filename="../../ui/first_run_dialog.py" line="107"/>
         <source>To search by meaning, qrag-desktop needs its language models on this computer. They are downloaded once and then work offline. Until then, keyword search works with no model.</source>
         <translation>要按语义搜索，qrag-desktop 需要在本机上有语言模型。模型只需下载一次，之后可离线使用。在此之前，关键词搜索无需模型即可使用。</translation>
     </message>
     <message>
-        <location filename="../../ui/first_run_dialog.py" line="84" />
+        <location filename="../../ui/first_run_dialog.py" line="113"/>
         <source>The reranking model is not on this computer. Without it, results are not reranked.</source>
         <translation>本机上没有重排序模型。没有它，结果不会被重新排序。</translation>
     </message>
     <message>
-        <location filename="../../ui/first_run_dialog.py" line="115" />
+        <location filename="../../ui/first_run_dialog.py" line="146"/>
         <source>Embedding model (search by meaning)</source>
         <translation>嵌入模型（语义搜索）</translation>
     </message>
     <message>
-        <location filename="../../ui/first_run_dialog.py" line="117" />
+        <location filename="../../ui/first_run_dialog.py" line="148"/>
         <source>Reranking model</source>
         <translation>重排序模型</translation>
     </message>
     <message>
-        <location filename="../../ui/first_run_dialog.py" line="123" />
+        <location filename="../../ui/first_run_dialog.py" line="155"/>
         <source>Download (%1)</source>
         <translation>下载（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/first_run_dialog.py" line="123" />
+        <location filename="../../ui/first_run_dialog.py" line="155"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../ui/first_run_dialog.py" line="135" />
+        <location filename="../../ui/first_run_dialog.py" line="167"/>
         <source>Downloading %1: %2 of %3</source>
         <translation>正在下载 %1：%2 / %3</translation>
     </message>
     <message>
-        <location filename="../../ui/first_run_dialog.py" line="148" />
+        <location filename="../../ui/first_run_dialog.py" line="180"/>
         <source>Download cancelled. Downloading again continues where it stopped.</source>
         <translation>下载已取消。再次下载会从中断处继续。</translation>
     </message>
     <message>
-        <location filename="../../ui/first_run_dialog.py" line="163" />
+        <location filename="../../ui/first_run_dialog.py" line="204"/>
         <source>Connecting to the model hub…</source>
         <translation>正在连接模型仓库…</translation>
     </message>
     <message>
-        <location filename="../../ui/first_run_dialog.py" line="169" />
-        <source>Choose the folder that holds the embedding model</source>
-        <translation>选择包含嵌入模型的文件夹</translation>
+        <location filename="../../ui/first_run_dialog.py" line="210"/>
+        <source>Choose the folder that holds the models</source>
+        <translation>选择存放模型的文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../ui/first_run_dialog.py" line="228"/>
+        <source>No model was found in %1 (a model&apos;s folder holds a config.json). Choose the model&apos;s folder, or a folder that holds the model folders.</source>
+        <translation>在 %1 中没有找到模型（模型文件夹里有 config.json）。请选择模型所在的文件夹，或包含各模型文件夹的文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/first_run_dialog.py" line="232"/>
+        <source>No reranking model in that folder. Choose the reranking model&apos;s folder.</source>
+        <translation>该文件夹中没有重排序模型。请选择重排序模型所在的文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/first_run_dialog.py" line="237"/>
+        <source>Embedding model: %1.</source>
+        <translation>嵌入模型：%1。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/first_run_dialog.py" line="239"/>
+        <source>No embedding model in that folder.</source>
+        <translation>该文件夹中没有嵌入模型。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/first_run_dialog.py" line="241"/>
+        <source>Reranking model: %1.</source>
+        <translation>重排序模型：%1。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/first_run_dialog.py" line="244"/>
+        <source>No reranking model in that folder: results are not reranked until one is set.</source>
+        <translation>该文件夹中没有重排序模型：设置之前，结果不会重排序。</translation>
     </message>
 </context>
 <context>
     <name>FoldersPanel</name>
     <message>
-        <location filename="../../ui/folders_panel.py" line="98" />
+        <location filename="../../ui/folders_panel.py" line="117"/>
         <source>Knowledge folders</source>
         <translation>知识文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="101" />
+        <location filename="../../ui/folders_panel.py" line="120"/>
         <source>Folder</source>
         <translation>文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="102" />
+        <location filename="../../ui/folders_panel.py" line="121"/>
         <source>Files</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="103" />
+        <location filename="../../ui/folders_panel.py" line="122"/>
         <source>Passages</source>
         <translation>段落</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="104" />
+        <location filename="../../ui/folders_panel.py" line="123"/>
         <source>Last indexed</source>
         <translation>上次索引</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="105" />
+        <location filename="../../ui/folders_panel.py" line="124"/>
         <source>Local only</source>
         <translation>仅本地</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="110" />
+        <location filename="../../ui/folders_panel.py" line="129"/>
         <source>Passages from a local-only folder are searched but never sent to the cloud model.</source>
         <translation>“仅本地”文件夹中的段落可以被搜索，但绝不会发送给云端模型。</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="112" />
+        <location filename="../../ui/folders_panel.py" line="131"/>
         <source>Add folder…</source>
         <translation>添加文件夹…</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="113" />
+        <location filename="../../ui/folders_panel.py" line="132"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="114" />
+        <location filename="../../ui/folders_panel.py" line="133"/>
         <source>Index again</source>
         <translation>重新索引</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="115" />
+        <location filename="../../ui/folders_panel.py" line="134"/>
         <source>Look for new, changed and deleted files in all folders.</source>
         <translation>在所有文件夹中查找新增、修改和删除的文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="118" />
+        <location filename="../../ui/folders_panel.py" line="137"/>
         <source>Add a folder of documents (Markdown, text, PDF, Word, HTML), or drop one on this window.</source>
         <translation>添加一个文档文件夹（Markdown、文本、PDF、Word、HTML），或将其拖放到此窗口。</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="157" />
+        <location filename="../../ui/folders_panel.py" line="177"/>
         <source>(%1 failed)</source>
         <translation>（%1 个失败）</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="161" />
-        <location filename="../../ui/folders_panel.py" line="164" />
+        <location filename="../../ui/folders_panel.py" line="181"/>
+        <location filename="../../ui/folders_panel.py" line="184"/>
         <source>not yet</source>
         <translation>尚未</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="182" />
+        <location filename="../../ui/folders_panel.py" line="203"/>
         <source>Choose a folder of documents</source>
         <translation>选择文档文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../ui/folders_panel.py" line="226"/>
+        <source>Already in the knowledge base</source>
+        <translation>已在知识库中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/folders_panel.py" line="227"/>
+        <source>%1 is already part of the knowledge folder %2.</source>
+        <translation>%1 已经属于知识文件夹 %2。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/folders_panel.py" line="234"/>
+        <source>Merge folders?</source>
+        <translation>合并文件夹？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/folders_panel.py" line="236"/>
+        <source>%1 contains folders that are already in the knowledge base:
+%2
+
+Add it and merge them into it? Their passages are kept; nothing is indexed twice.</source>
+        <translation>%1 包含已在知识库中的文件夹：
+%2
+
+添加它并将这些文件夹合并进来吗？它们的段落会保留，不会重复索引。</translation>
     </message>
 </context>
 <context>
     <name>IndexingView</name>
     <message>
-        <location filename="../../ui/indexing_view.py" line="232" />
+        <location filename="../../ui/indexing_view.py" line="296"/>
         <source>Files</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="233" />
+        <location filename="../../ui/indexing_view.py" line="297"/>
         <source>Chunks</source>
         <translation>段落</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="234" />
+        <location filename="../../ui/indexing_view.py" line="298"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="235" />
+        <location filename="../../ui/indexing_view.py" line="299"/>
         <source>Resume</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="236" />
+        <location filename="../../ui/indexing_view.py" line="300"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="237" />
+        <location filename="../../ui/indexing_view.py" line="301"/>
         <source>Retry failed files</source>
         <translation>重试失败的文件</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="301" />
+        <location filename="../../ui/indexing_view.py" line="383"/>
         <source>Indexing cancelled. What was done is kept; indexing again continues from there.</source>
         <translation>索引已取消。已完成的部分会保留，再次索引将从那里继续。</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="306" />
+        <location filename="../../ui/indexing_view.py" line="388"/>
         <source>Indexing done: %1 indexed, %2 unchanged, %3 failed. %4 passages in the index.</source>
         <translation>索引完成：已索引 %1 个，未变化 %2 个，失败 %3 个。索引中共有 %4 个段落。</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="313" />
+        <location filename="../../ui/indexing_view.py" line="399"/>
         <source>Indexing stopped: %1</source>
         <translation>索引已停止：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="315" />
+        <location filename="../../ui/indexing_view.py" line="401"/>
         <source>Paused. Resume to go on.</source>
         <translation>已暂停。点击“继续”以继续。</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="297" />
+        <location filename="../../ui/indexing_view.py" line="396"/>
         <source>Indexing is paused (since the last session). Resume goes on where it stopped.</source>
         <translation>索引已暂停（自上次使用起）。点击“继续”从停下的地方接着做。</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="319" />
+        <location filename="../../ui/indexing_view.py" line="405"/>
         <source>Starting (loading the embedding model)…</source>
         <translation>正在启动（加载嵌入模型）…</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="320" />
+        <location filename="../../ui/indexing_view.py" line="406"/>
         <source>Looking for files…</source>
         <translation>正在查找文件…</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="321" />
+        <location filename="../../ui/indexing_view.py" line="407"/>
         <source>Reading files…</source>
         <translation>正在读取文件…</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="322" />
+        <location filename="../../ui/indexing_view.py" line="408"/>
         <source>Embedding passages…</source>
         <translation>正在嵌入段落…</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="323" />
+        <location filename="../../ui/indexing_view.py" line="409"/>
         <source>Removing files that are gone…</source>
         <translation>正在移除已不存在的文件…</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="327" />
+        <location filename="../../ui/indexing_view.py" line="413"/>
         <source>Nothing is being indexed. Add a folder to start.</source>
         <translation>当前没有索引任务。添加一个文件夹即可开始。</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="332" />
+        <location filename="../../ui/indexing_view.py" line="422"/>
         <source>%1 of %2 files</source>
         <translation>%1 / %2 个文件</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="337" />
+        <location filename="../../ui/indexing_view.py" line="427"/>
         <source>%1 of %2 passages</source>
         <translation>%1 / %2 个段落</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="341" />
+        <location filename="../../ui/indexing_view.py" line="432"/>
         <source>%1 passages/s</source>
         <translation>%1 段落/秒</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="343" />
+        <location filename="../../ui/indexing_view.py" line="435"/>
         <source>about %1 left</source>
         <translation>约剩 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="345" />
+        <location filename="../../ui/indexing_view.py" line="437"/>
+        <source>time left: estimating…</source>
+        <translation>剩余时间：正在估算…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/indexing_view.py" line="440"/>
         <source>took %1</source>
         <translation>用时 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="348" />
+        <location filename="../../ui/indexing_view.py" line="443"/>
         <source>Current file: %1</source>
         <translation>当前文件：%1</translation>
     </message>
@@ -464,179 +551,179 @@ Add folders on the left; indexing starts by itself.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="254" />
+        <location filename="../../ui/main_window.py" line="297"/>
         <source>qrag-desktop — your private knowledge base</source>
         <translation>qrag-desktop — 您的私人知识库</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="255" />
+        <location filename="../../ui/main_window.py" line="298"/>
         <source>Ask</source>
         <translation>提问</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="256" />
+        <location filename="../../ui/main_window.py" line="299"/>
         <source>Indexing</source>
         <translation>索引</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="257" />
+        <location filename="../../ui/main_window.py" line="300"/>
         <source>Add folder…</source>
         <translation>添加文件夹…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="258" />
+        <location filename="../../ui/main_window.py" line="301"/>
         <source>Add a folder of documents to the knowledge base</source>
         <translation>向知识库添加文档文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="259" />
+        <location filename="../../ui/main_window.py" line="302"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="260" />
+        <location filename="../../ui/main_window.py" line="303"/>
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="261" />
+        <location filename="../../ui/main_window.py" line="304"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="298" />
+        <location filename="../../ui/main_window.py" line="343"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="384" />
+        <location filename="../../ui/main_window.py" line="490"/>
         <source>Index not available: %1</source>
         <translation>索引不可用：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="388" />
+        <location filename="../../ui/main_window.py" line="494"/>
         <source>Device: %1</source>
         <translation>设备：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="388" />
+        <location filename="../../ui/main_window.py" line="494"/>
         <source>checking…</source>
         <translation>检测中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="393" />
+        <location filename="../../ui/main_window.py" line="501"/>
         <source>Keyword search only (no embedding model)</source>
         <translation>仅关键词搜索（无嵌入模型）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="395" />
+        <location filename="../../ui/main_window.py" line="503"/>
         <source>off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="397" />
+        <location filename="../../ui/main_window.py" line="505"/>
         <source>Embedding: %1 · Reranking: %2</source>
         <translation>嵌入：%1 · 重排序：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="405" />
+        <location filename="../../ui/main_window.py" line="513"/>
         <source>Index: %1 files, %2 passages, %3 MB</source>
         <translation>索引：%1 个文件，%2 个段落，%3 MB</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="420" />
+        <location filename="../../ui/main_window.py" line="528"/>
         <source>Indexing…</source>
         <translation>索引中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="422" />
+        <location filename="../../ui/main_window.py" line="530"/>
         <source>Answering…</source>
         <translation>回答中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="424" />
+        <location filename="../../ui/main_window.py" line="532"/>
         <source>Downloading…</source>
         <translation>下载中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="426" />
+        <location filename="../../ui/main_window.py" line="534"/>
         <source>Removing…</source>
         <translation>移除中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="485" />
+        <location filename="../../ui/main_window.py" line="594"/>
         <source>Remove folder</source>
         <translation>移除文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="487" />
+        <location filename="../../ui/main_window.py" line="596"/>
         <source>Remove %1 from the knowledge base? Its passages leave the index; the files stay where they are.</source>
         <translation>从知识库中移除 %1？其段落将从索引中删除；文件本身保留在原处。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="571" />
-        <location filename="../../ui/main_window.py" line="714" />
+        <location filename="../../ui/main_window.py" line="713"/>
+        <location filename="../../ui/main_window.py" line="932"/>
         <source>Unexpected error: %1</source>
         <translation>意外错误：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="720" />
-        <location filename="../../ui/main_window.py" line="741" />
+        <location filename="../../ui/main_window.py" line="938"/>
+        <location filename="../../ui/main_window.py" line="959"/>
         <source>No generated answer: %1</source>
         <translation>没有生成回答：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="732" />
+        <location filename="../../ui/main_window.py" line="950"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="735" />
+        <location filename="../../ui/main_window.py" line="953"/>
         <source>No passages were found for this question. Is anything indexed yet?</source>
         <translation>没有找到与此问题相关的段落。是否已经索引了文档？</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="738" />
+        <location filename="../../ui/main_window.py" line="956"/>
         <source>All relevant passages are in local-only folders, so nothing was sent to the cloud model.</source>
         <translation>所有相关段落都在“仅本地”文件夹中，因此没有发送任何内容给云端模型。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="781" />
+        <location filename="../../ui/main_window.py" line="999"/>
         <source>No app is set up to open %1</source>
         <translation>没有可打开 %1 的应用</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="831" />
+        <location filename="../../ui/main_window.py" line="1049"/>
         <source>Delete conversation</source>
         <translation>删除对话</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="831" />
+        <location filename="../../ui/main_window.py" line="1049"/>
         <source>Delete this conversation and its answers?</source>
         <translation>删除此对话及其回答？</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="885" />
+        <location filename="../../ui/main_window.py" line="1104"/>
         <source>API key</source>
         <translation>API 密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="899" />
+        <location filename="../../ui/main_window.py" line="1118"/>
         <source>Index again?</source>
         <translation>重新索引？</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="901" />
+        <location filename="../../ui/main_window.py" line="1120"/>
         <source>The embedding model or vector size changed. Every passage must be embedded again, which can take a while. Index again now?</source>
         <translation>嵌入模型或向量维度已更改。所有段落都需要重新嵌入，这可能需要一些时间。现在重新索引吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="989" />
-        <source>That folder does not hold a model (no config.json in it). Choose the model's folder.</source>
+        <location filename="../../ui/main_window.py" line="1209"/>
+        <source>That folder does not hold a model (no config.json in it). Choose the model&apos;s folder.</source>
         <translation>该文件夹中没有模型（缺少 config.json）。请选择模型所在的文件夹。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="782" />
+        <location filename="../../ui/main_window.py" line="825"/>
         <source>Cannot watch the folders for changes (%1). Index again after editing files.</source>
         <translation>无法监视文件夹的变化（%1）。编辑文件后请点击“重新索引”。</translation>
     </message>
@@ -644,167 +731,197 @@ Add folders on the left; indexing starts by itself.</source>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="40" />
+        <location filename="../../ui/settings_dialog.py" line="49"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="49" />
-        <source>Saved: %1</source>
-        <translation>已保存：%1</translation>
+        <location filename="../../ui/settings_dialog.py" line="60"/>
+        <source>From the environment (OPENAI_API_KEY): %1</source>
+        <translation>来自环境变量（OPENAI_API_KEY）：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="49" />
+        <location filename="../../ui/settings_dialog.py" line="61"/>
+        <source>Saved in the system keychain: %1</source>
+        <translation>已保存在系统钥匙串中：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="62"/>
         <source>sk-…</source>
         <translation>sk-…</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="51" />
+        <location filename="../../ui/settings_dialog.py" line="64"/>
         <source>Remove key</source>
         <translation>删除密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="54" />
+        <location filename="../../ui/settings_dialog.py" line="68"/>
         <source>Test</source>
         <translation>测试</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="66" />
+        <location filename="../../ui/settings_dialog.py" line="82"/>
+        <source>From the environment (OPENAI_BASE_URL): %1</source>
+        <translation>来自环境变量（OPENAI_BASE_URL）：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="86"/>
         <source>Answers (cloud model)</source>
         <translation>回答（云端模型）</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="68" />
+        <location filename="../../ui/settings_dialog.py" line="88"/>
         <source>OpenAI API key</source>
         <translation>OpenAI API 密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="70" />
+        <location filename="../../ui/settings_dialog.py" line="90"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="71" />
+        <location filename="../../ui/settings_dialog.py" line="91"/>
         <source>Server address</source>
         <translation>服务器地址</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="72" />
+        <location filename="../../ui/settings_dialog.py" line="92"/>
         <source>The key is kept in the system keychain, never in the settings file.</source>
         <translation>密钥保存在系统钥匙串中，绝不会写入设置文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="82" />
+        <location filename="../../ui/settings_dialog.py" line="102"/>
         <source>Automatic</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="83" />
+        <location filename="../../ui/settings_dialog.py" line="103"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="84" />
+        <location filename="../../ui/settings_dialog.py" line="104"/>
         <source>NVIDIA GPU (CUDA)</source>
         <translation>NVIDIA GPU（CUDA）</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="85" />
+        <location filename="../../ui/settings_dialog.py" line="105"/>
         <source>Apple GPU (MPS)</source>
         <translation>Apple GPU（MPS）</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="92" />
+        <location filename="../../ui/settings_dialog.py" line="112"/>
         <source>Full size</source>
         <translation>完整维度</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="95" />
+        <location filename="../../ui/settings_dialog.py" line="118"/>
         <source>Local models</source>
         <translation>本地模型</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="97" />
+        <location filename="../../ui/settings_dialog.py" line="120"/>
         <source>Embedding model</source>
         <translation>嵌入模型</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="98" />
+        <location filename="../../ui/settings_dialog.py" line="121"/>
         <source>Reranking model</source>
         <translation>重排序模型</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="99" />
+        <location filename="../../ui/settings_dialog.py" line="122"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="100" />
-        <source>Vector size (MRL)</source>
-        <translation>向量维度（MRL）</translation>
+        <location filename="../../ui/settings_dialog.py" line="125"/>
+        <source>Vector size (MRL): smaller vectors take less space and search a little faster, with slightly less accurate results. Changing it indexes everything again.</source>
+        <translation>向量维度（MRL）：向量越小，占用空间越少、搜索稍快，但结果略欠准确。更改后需要重新索引全部内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="101" />
+        <location filename="../../ui/settings_dialog.py" line="129"/>
+        <source>Size of the stored vectors</source>
+        <translation>存储的向量大小</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="156"/>
+        <source>Candidates per method: how many passages keyword search and meaning search each find before they are merged and reranked. More finds more, but answers a little slower.</source>
+        <translation>每种方法的候选数：关键词搜索和语义搜索各自找出多少段落，然后再合并并重排序。越多找到的越全，但回答稍慢。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="160"/>
+        <source>Passages looked at per search</source>
+        <translation>每次搜索查看的段落数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="130"/>
         <source>Task instruction</source>
         <translation>任务指令</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="110" />
+        <location filename="../../ui/settings_dialog.py" line="134"/>
+        <source>Set by the environment for this run: %1. Other values come from the settings file.</source>
+        <translation>本次运行由环境变量设置：%1。其他值来自设置文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="137"/>
+        <source>These values come from the settings file.</source>
+        <translation>这些值来自设置文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="150"/>
         <source>Rerank the candidates with the reranking model</source>
         <translation>使用重排序模型对候选结果重新排序</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="112" />
+        <location filename="../../ui/settings_dialog.py" line="152"/>
         <source>Search</source>
         <translation>搜索</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="114" />
-        <source>Candidates per method</source>
-        <translation>每种方法的候选数</translation>
-    </message>
-    <message>
-        <location filename="../../ui/settings_dialog.py" line="115" />
+        <location filename="../../ui/settings_dialog.py" line="161"/>
         <source>Passages per answer</source>
         <translation>每个回答的段落数</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="120" />
+        <location filename="../../ui/settings_dialog.py" line="166"/>
         <source>Same as the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="124" />
+        <location filename="../../ui/settings_dialog.py" line="170"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="126" />
+        <location filename="../../ui/settings_dialog.py" line="172"/>
         <source>Interface language</source>
         <translation>界面语言</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="144" />
+        <location filename="../../ui/settings_dialog.py" line="190"/>
         <source>Folder…</source>
         <translation>文件夹…</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="145" />
+        <location filename="../../ui/settings_dialog.py" line="191"/>
         <source>Use a model from a folder on this computer instead of a model id.</source>
         <translation>使用本机文件夹中的模型，而不是模型 ID。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="148" />
+        <location filename="../../ui/settings_dialog.py" line="194"/>
         <source>Choose the folder that holds the model</source>
         <translation>选择包含模型的文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="160" />
+        <location filename="../../ui/settings_dialog.py" line="206"/>
         <source>No key (it will be removed when you save)</source>
         <translation>无密钥（保存时将删除）</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="166" />
+        <location filename="../../ui/settings_dialog.py" line="212"/>
         <source>Testing…</source>
         <translation>测试中…</translation>
     </message>
@@ -812,95 +929,218 @@ Add folders on the left; indexing starts by itself.</source>
 <context>
     <name>SourcesPanel</name>
     <message>
-        <location filename="../../ui/sources_panel.py" line="126" />
+        <location filename="../../ui/sources_panel.py" line="65"/>
+        <source>Nothing was sent to the cloud for this question.</source>
+        <translation>这个问题没有发送任何内容到云端。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sources_panel.py" line="69"/>
+        <source>Nothing was sent to the cloud for this question. This is the text that would go to %1 at %2 (%3 tokens):</source>
+        <translation>这个问题没有发送任何内容到云端。以下是本会发送给 %2 上的 %1 的文本（%3 个词元）：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sources_panel.py" line="75"/>
+        <source>This exact text was sent to %1 at %2 (%3 tokens with the instructions and earlier turns):</source>
+        <translation>以下文本原样发送给了 %2 上的 %1（含指令和之前的对话，共 %3 个词元）：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sources_panel.py" line="213"/>
         <source>Sources</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="127" />
+        <location filename="../../ui/sources_panel.py" line="214"/>
         <source>Sent to the cloud</source>
         <translation>发送到云端</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="129" />
+        <location filename="../../ui/sources_panel.py" line="216"/>
         <source>#</source>
         <translation>#</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="129" />
+        <location filename="../../ui/sources_panel.py" line="216"/>
         <source>File</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="129" />
+        <location filename="../../ui/sources_panel.py" line="216"/>
         <source>Page / heading</source>
         <translation>页码 / 标题</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="129" />
+        <location filename="../../ui/sources_panel.py" line="216"/>
         <source>Score</source>
         <translation>得分</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="131" />
+        <location filename="../../ui/sources_panel.py" line="218"/>
         <source>Open file</source>
         <translation>打开文件</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="183" />
+        <location filename="../../ui/sources_panel.py" line="300"/>
         <source>Ask a question: the passages it is answered from appear here.</source>
         <translation>提一个问题：回答所依据的段落会显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="185" />
+        <location filename="../../ui/sources_panel.py" line="302"/>
         <source>Keyword and meaning matches; reranking…</source>
         <translation>关键词与语义匹配结果；正在重排序…</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="187" />
+        <location filename="../../ui/sources_panel.py" line="304"/>
         <source>Best passages, reranked by relevance.</source>
         <translation>最相关的段落，已按相关性重排序。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="189" />
+        <location filename="../../ui/sources_panel.py" line="306"/>
         <source>Passages used for this answer.</source>
         <translation>此回答使用的段落。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="193" />
-        <source>Nothing has been sent to the cloud model for this question.</source>
-        <translation>此问题没有向云端模型发送任何内容。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sources_panel.py" line="200" />
-        <source>This exact text goes to %1 (%2 tokens with the instructions and earlier turns):</source>
-        <translation>以下文本将原样发送给 %1（含指令和先前对话共 %2 个 token）：</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sources_panel.py" line="201" />
+        <location filename="../../ui/sources_panel.py" line="67"/>
         <source>the cloud model</source>
         <translation>云端模型</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="213" />
-        <location filename="../../ui/sources_panel.py" line="247" />
+        <location filename="../../ui/sources_panel.py" line="323"/>
+        <location filename="../../ui/sources_panel.py" line="358"/>
         <source>page %1</source>
         <translation>第 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="216" />
+        <location filename="../../ui/sources_panel.py" line="326"/>
         <source>local</source>
         <translation>本地</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="225" />
+        <location filename="../../ui/sources_panel.py" line="335"/>
         <source>From a local-only folder: searched, never sent to the cloud model.</source>
         <translation>来自“仅本地”文件夹：可被搜索，绝不发送给云端模型。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="252" />
+        <location filename="../../ui/sources_panel.py" line="363"/>
         <source>Local only: this passage was not sent to the cloud model.</source>
         <translation>仅本地：此段落未发送给云端模型。</translation>
+    </message>
+</context>
+<context>
+    <name>core</name>
+    <message>
+        <location filename="../../core/answer.py" line="260"/>
+        <source>No OpenAI API key is set.</source>
+        <translation>尚未设置 OpenAI API 密钥。</translation>
+    </message>
+    <message>
+        <location filename="../../core/answer.py" line="261"/>
+        <source>Add it in Settings, or set OPENAI_API_KEY.</source>
+        <translation>请在“设置”中添加，或设置环境变量 OPENAI_API_KEY。</translation>
+    </message>
+    <message>
+        <location filename="../../core/answer.py" line="307"/>
+        <source>The answer server did not respond within %1 s.</source>
+        <translation>回答服务器在 %1 秒内没有响应。</translation>
+    </message>
+    <message>
+        <location filename="../../core/answer.py" line="310"/>
+        <source>Try again, or raise the timeout in Settings.</source>
+        <translation>请重试，或在“设置”中调大超时时间。</translation>
+    </message>
+    <message>
+        <location filename="../../core/answer.py" line="314"/>
+        <source>Cannot reach %1: no network or the server is down.</source>
+        <translation>无法连接 %1：没有网络或服务器已停止。</translation>
+    </message>
+    <message>
+        <location filename="../../core/answer.py" line="320"/>
+        <source>The API key was rejected (401).</source>
+        <translation>API 密钥被拒绝（401）。</translation>
+    </message>
+    <message>
+        <location filename="../../core/answer.py" line="322"/>
+        <source>Check the key in Settings (or OPENAI_API_KEY): it may be mistyped, revoked or expired.</source>
+        <translation>请检查“设置”中的密钥（或 OPENAI_API_KEY）：可能输错、已被吊销或已过期。</translation>
+    </message>
+    <message>
+        <location filename="../../core/answer.py" line="330"/>
+        <source>The account&apos;s quota is used up (429).</source>
+        <translation>该账户的额度已用完（429）。</translation>
+    </message>
+    <message>
+        <location filename="../../core/answer.py" line="332"/>
+        <source>Check the plan and billing of the OpenAI account.</source>
+        <translation>请检查 OpenAI 账户的套餐和账单。</translation>
+    </message>
+    <message>
+        <location filename="../../core/answer.py" line="335"/>
+        <source>Too many requests: the answer server is rate limiting this key (429).</source>
+        <translation>请求过多：回答服务器正在限制此密钥的请求频率（429）。</translation>
+    </message>
+    <message>
+        <location filename="../../core/answer.py" line="339"/>
+        <source>Wait a minute and try again.</source>
+        <translation>请稍等一分钟再试。</translation>
+    </message>
+    <message>
+        <location filename="../../core/answer.py" line="343"/>
+        <source>The model %1 was not found at %2 (404).</source>
+        <translation>在 %2 上找不到模型 %1（404）。</translation>
+    </message>
+    <message>
+        <location filename="../../core/answer.py" line="346"/>
+        <source>Check the model name and server address in Settings.</source>
+        <translation>请检查“设置”中的模型名称和服务器地址。</translation>
+    </message>
+    <message>
+        <location filename="../../core/answer.py" line="350"/>
+        <source>The answer server returned an error (%1): %2</source>
+        <translation>回答服务器返回错误（%1）：%2</translation>
+    </message>
+    <message>
+        <location filename="../../core/answer.py" line="356"/>
+        <source>The answer server reported an error: %1</source>
+        <translation>回答服务器报告错误：%1</translation>
+    </message>
+    <message>
+        <location filename="../../core/answer.py" line="361"/>
+        <source>The answer server&apos;s reply could not be read: %1</source>
+        <translation>无法读取回答服务器的回复：%1</translation>
+    </message>
+    <message>
+        <location filename="../../core/engine.py" line="350"/>
+        <source>This index was built for keyword search only; results are keyword matches.</source>
+        <translation>此索引仅为关键词搜索而建；结果是关键词匹配。</translation>
+    </message>
+    <message>
+        <location filename="../../core/engine.py" line="360"/>
+        <source>%1 Results are not reranked.</source>
+        <translation>%1 结果未经重排序。</translation>
+    </message>
+    <message>
+        <location filename="../../core/models/device.py" line="78"/>
+        <source>CUDA GPU</source>
+        <translation>CUDA 显卡</translation>
+    </message>
+    <message>
+        <location filename="../../core/models/device.py" line="80"/>
+        <source>Apple GPU (MPS)</source>
+        <translation>Apple 显卡（MPS）</translation>
+    </message>
+    <message>
+        <location filename="../../core/models/device.py" line="81"/>
+        <source>CPU, %1 threads</source>
+        <translation>CPU，%1 个线程</translation>
+    </message>
+    <message>
+        <location filename="../../core/models/loading.py" line="37"/>
+        <source>The model %1 is not on disk.</source>
+        <translation>模型 %1 不在本机磁盘上。</translation>
+    </message>
+    <message>
+        <location filename="../../core/models/loading.py" line="40"/>
+        <source>Download it once while connected to the internet, or choose a local folder that holds the model files in Settings.</source>
+        <translation>请在联网时下载一次，或在“设置”中选择存放模型文件的本地文件夹。</translation>
     </message>
 </context>
 </TS>
