@@ -45,6 +45,8 @@ def test_a_question_of_one_file_and_its_citation_in_the_viewer(qtbot, make_windo
     _ask_of_file(qtbot, w, pdf, "Who keeps the tide tables?")
     sources = w.sources.sources()
     assert sources and {s.hit.path for s in sources} == {pdf}  # only the chosen file was searched
+    sent = w.sources.sent_label.text()
+    assert "127.0.0.1" in sent and "Searched: the file manual.pdf" in sent
     hit = sources[0].hit
     w.chat.transcript.anchorClicked.emit(QUrl("cite:0/1"))
     viewer = w.asking.viewer

@@ -62,3 +62,25 @@ def test_damaged_history_and_manifest_are_told_once(qtbot, make_window, tmp_path
     w.status_bar.refresh_overview()
     wait_idle(qtbot, w)
     assert sum("damaged" in t for t in texts()) == 2
+
+
+def test_keyword_only_chosen_once_is_not_asked_again_at_the_next_start(qtbot, make_window, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from qrag_desktop.core.settings import Settings, load_settings
+
+    data = tmp_path / "kb"
+    s = Settings(embed_model=str(tmp_path / "no-embedder"), rerank_model=str(tmp_path / "no-reranker"))
+    w = make_window(s, data_dir=data)
+    qtbot.waitUntil(lambda: w.first_run_dialog is not None and w.first_run_dialog.isVisible(), timeout=20000)
+    qtbot.mouseClick(w.first_run_dialog.keyword_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, w)
+    w.close()
+
+    saved = load_settings(Paths.resolve(data))
+    assert saved.models_choice == "keyword_only"
+    w2 = make_window(saved, data_dir=data)
+    qtbot.waitUntil(lambda: w2.keyword_only, timeout=20000)  # the models were checked: still none
+    wait_idle(qtbot, w2)
+    assert w2.first_run_dialog is None
+    assert "Keyword search only" in w2.models_label.text()

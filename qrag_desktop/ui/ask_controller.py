@@ -8,6 +8,7 @@ the window and ``qrag ask`` alike. Signals: ``busy_changed()`` when an answer st
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ from qrag_desktop.core.asking import (
 )
 from qrag_desktop.core.conversations import ConversationStore
 from qrag_desktop.core.jobs import JobControl
+from qrag_desktop.core.scope import Scope
 from qrag_desktop.ui.chat_pane import Turn
 from qrag_desktop.ui.i18n import failure_text
 from qrag_desktop.ui.i18n import window_tr as tr
@@ -39,6 +41,16 @@ log = logging.getLogger(__name__)
 
 def sources_of(passages: tuple[Passage, ...]) -> list[Source]:
     return [Source(p.hit, p.n, p.local_only) for p in passages]
+
+
+def scope_words(scope: Scope) -> str:
+    """What a question was asked of, in the UI language (the Sent-to-the-cloud tab names it)."""
+    name = os.path.basename(scope.path.rstrip("/\\")) or scope.path
+    if scope.is_all:
+        return tr("all folders")
+    if scope.kind == "folder":
+        return tr("the folder %1").replace("%1", name)
+    return tr("the file %1").replace("%1", name)
 
 
 class AskController(QObject):
@@ -61,6 +73,7 @@ class AskController(QObject):
         window.conversations_panel.open_requested.connect(self.open_conversation)
         window.conversations_panel.delete_requested.connect(self.delete_conversation)
         window.conversations_panel.new_requested.connect(self.new_conversation)
+        window.conversations_panel.rename_requested.connect(self.rename_conversation)
 
     @property
     def job(self) -> Job | None:
@@ -84,6 +97,9 @@ class AskController(QObject):
         self.chat.render_transcript()
         self.sources.set_sources([], stage="recall")
         self.sources.set_sent(None)
+        self.sources.set_query(question)
+        scope = self.window.scope_selector.scope()
+        self.sources.set_scope(scope_words(scope))
         self.window.show_chat()
 
         from qrag_desktop.core.asking import ask, make_answerer
@@ -91,10 +107,10 @@ class AskController(QObject):
         engine = self.window.engine
         answerer = make_answerer(self.window.settings, self.window.api_key() or "")
         control = JobControl()
-        scope = self.window.scope_selector.scope().paths_prefix()
+        prefix = scope.paths_prefix()
 
         def work() -> Iterator[AskEvent]:
-            return ask(engine, question, answerer, history=history, control=control, paths_prefix=scope)
+            return ask(engine, question, answerer, history=history, control=control, paths_prefix=prefix)
 
         self._outcome = None
         job = self.window.jobs.create("ask", work, control)
@@ -120,8 +136,10 @@ class AskController(QObject):
         elif isinstance(ev, SentRequest):
             turn.sent_text, turn.token_count, turn.token_exact = ev.text, ev.token_count, ev.exact
             turn.streaming = True
-            model = self.window.settings.openai_model
-            self.sources.set_sent(ev.text, ev.token_count, exact=ev.exact, model=model)
+            s = self.window.settings
+            self.sources.set_sent(
+                ev.text, ev.token_count, exact=ev.exact, model=s.openai_model, base_url=s.openai_base_url
+            )
             self.chat.schedule_render()
         elif isinstance(ev, AnswerDelta):
             turn.answer += ev.text
@@ -129,8 +147,9 @@ class AskController(QObject):
         elif isinstance(ev, AskOutcome):
             self._outcome = ev
             if ev.reason == "answer_failed":
-                turn.error = ev.error
-                self.chat.set_notice(tr("No generated answer: %1").replace("%1", ev.error or ""))
+                turn.error = ev.error  # said once, in the conversation
+                if not ev.request_sent:
+                    self.sources.set_not_sent()
             elif ev.reason == "no_passages":
                 turn.error = tr("No passages were found for this question. Is anything indexed yet?")
             elif ev.reason == "all_local_only":
@@ -144,7 +163,6 @@ class AskController(QObject):
         text = failure_text(exc, "answering")
         if turn is not None:
             turn.error = text
-        self.chat.set_notice(tr("No generated answer: %1").replace("%1", text))
 
     @Slot()
     def _on_finished(self) -> None:
@@ -158,8 +176,6 @@ class AskController(QObject):
         turn.streaming = turn.searching = False
         if job is not None and job.control.cancelled and turn.error is None:
             turn.error = tr("Stopped.")
-        if turn.error and turn.sources and not self.chat.notice.isVisible():
-            self.chat.set_notice(tr("No generated answer: %1").replace("%1", turn.error))
         if self.sources.sources() and self.sources.stage == "recall":
             self.sources.set_sources(turn.sources, stage="")
         if outcome is not None and outcome.answer:
@@ -193,7 +209,9 @@ class AskController(QObject):
                     turn.token_count,
                     exact=turn.token_exact,
                     model=self.window.settings.openai_model,
+                    base_url=self.window.settings.openai_base_url,
                 )
+                self.sources.set_query(turn.question)
             if self.sources.select_citation(n):
                 self._show_selected_passage()
 
@@ -286,9 +304,17 @@ class AskController(QObject):
             last.sent_text if last else None,
             last.token_count if last else None,
             model=self.window.settings.openai_model,
+            base_url=self.window.settings.openai_base_url,
         )
+        self.sources.set_query(last.question if last else "")
         self.refresh_conversations()
         self.window.show_chat()
+
+    @Slot(int, str)
+    def rename_conversation(self, conversation_id: int, title: str) -> None:
+        if title:
+            self.conversations.rename(conversation_id, title)
+            self.refresh_conversations()
 
     @Slot(int)
     def delete_conversation(self, conversation_id: int) -> None:
@@ -307,4 +333,4 @@ class AskController(QObject):
             self._viewer.close()
 
 
-__all__ = ["AskController", "sources_of"]
+__all__ = ["AskController", "scope_words", "sources_of"]

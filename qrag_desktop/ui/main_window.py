@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from qrag_desktop.core.errors import ConfigError, QragError
 from qrag_desktop.core.folders import FolderRegistry
-from qrag_desktop.core.settings import Paths, Settings, load_settings, save_settings
+from qrag_desktop.core.settings import Paths, Settings, apply_env, load_settings, save_settings
 from qrag_desktop.ui import window_layout
 from qrag_desktop.ui.ask_controller import AskController
 from qrag_desktop.ui.folder_actions import FolderActions
@@ -62,7 +62,7 @@ class MainWindow(QMainWindow):
         self._settings_error: QragError | None = None
         if settings is None:
             try:
-                settings = load_settings(self.paths)
+                settings = apply_env(load_settings(self.paths))  # QRAG_EMBED_MODEL etc., for this run
             except ConfigError as exc:
                 self._settings_error = exc
                 settings = Settings()

@@ -9,6 +9,7 @@ manifest set aside), a store that lost passages.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,8 +48,12 @@ def _dir_size(p: Path) -> int:
     return total
 
 
+@functools.lru_cache(maxsize=16)
 def _model_name(model: str) -> str:
-    return model.rstrip("/\\").replace("\\", "/").split("/")[-1] or model
+    """The model's own name (its hub id, card or config), not its folder's (read once per model)."""
+    from qrag_desktop.core.models.names import display_name
+
+    return display_name(model)
 
 
 class StatusBar(QObject):
