@@ -153,11 +153,11 @@ class SourcesPanel(QWidget):
         h = self.list.header()
         h.setStretchLastSection(False)
         h.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        h.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
-        # The heading, not the file name, gets the room a wide window adds.
+        # File and heading share the room: a wide window does not give it all to the file name, and a
+        # narrow one shows a part of each instead of a scroll bar.
+        h.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         h.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         h.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
-        h.resizeSection(1, 160)
         self.list.itemSelectionChanged.connect(self._show_selected)
         self.list.itemDoubleClicked.connect(self._open_selected)
         self.preview = QTextBrowser()

@@ -1,7 +1,7 @@
 """The main window's layout: the side panel (folders over conversations), the Ask and Indexing tabs,
 the toolbar; how the layout shrinks on a small screen and what of it is remembered.
 
-On a small screen (1024x640) the side panel gives way first: it shrinks to a quarter of the window
+On a small screen (1024x640) the side panel gives way first: it shrinks to 30% of the window
 at most and can be collapsed by dragging its edge (or with the toolbar's side-panel action), so
 the question field keeps a width a question fits in.
 """
@@ -25,10 +25,9 @@ from qrag_desktop.ui.sources_panel import SourcesPanel
 if TYPE_CHECKING:
     from qrag_desktop.ui.main_window import MainWindow
 
-SIDE_MIN_WIDTH = 200  # below this the side panel collapses instead of squeezing its columns
-SIDE_MAX_SHARE = 0.25  # of the window's width, when the window is made smaller
-QUESTION_MIN_WIDTH = 260  # a question of a dozen words stays readable while typed
-SOURCES_MIN_WIDTH = 200
+SIDE_MAX_SHARE = 0.3  # of the window's width, when the window is made smaller
+QUESTION_MIN_WIDTH = 230  # a question of a dozen words stays readable while typed
+SOURCES_MIN_WIDTH = 180
 SCOPE_MAX_WIDTH = 360
 
 
@@ -70,7 +69,6 @@ def build(window: MainWindow) -> Layout:
     left.addWidget(folders_panel)
     left.addWidget(conversations_panel)
     left.setSizes([300, 300])
-    left.setMinimumWidth(SIDE_MIN_WIDTH)
     chat_splitter = QSplitter(Qt.Orientation.Horizontal)
     chat_splitter.setObjectName("chatSplitter")
     chat_splitter.addWidget(chat)
@@ -78,7 +76,7 @@ def build(window: MainWindow) -> Layout:
     chat_splitter.setStretchFactor(0, 3)
     chat_splitter.setStretchFactor(1, 2)
     chat_splitter.setCollapsible(0, False)
-    chat_splitter.setSizes([560, 420])
+    chat_splitter.setSizes([580, 400])
     tabs = QTabWidget()
     tabs.setObjectName("mainTabs")
     tabs.addTab(chat_splitter, "")
@@ -91,10 +89,10 @@ def build(window: MainWindow) -> Layout:
     main.setStretchFactor(1, 1)
     main.setCollapsible(0, True)
     main.setCollapsible(1, False)
-    main.setSizes([340, 940])
+    main.setSizes([370, 910])
     central = QWidget()
     lay = QVBoxLayout(central)
-    lay.setContentsMargins(8, 8, 8, 4)
+    lay.setContentsMargins(4, 6, 4, 4)
     lay.addWidget(main)
     window.setCentralWidget(central)
 
@@ -158,18 +156,18 @@ def show_side_panel(layout: Layout, shown: bool) -> None:
     sizes = layout.main_splitter.sizes()
     total = sum(sizes)
     if shown and sizes[0] == 0:
-        side = max(SIDE_MIN_WIDTH, int(total * 0.26))
+        side = max(layout.left_splitter.minimumSizeHint().width(), int(total * 0.26))
         layout.main_splitter.setSizes([side, total - side])
     elif not shown and sizes[0] > 0:
         layout.main_splitter.setSizes([0, total])
 
 
 def fit_side_panel(layout: Layout, width: int) -> None:
-    """After the window was resized: the side panel takes at most a quarter of it (it keeps its width
+    """After the window was resized: the side panel takes at most 30% of it (it keeps its width
     otherwise, as a splitter does), so the Ask tab is what a small window keeps."""
     sizes = layout.main_splitter.sizes()
     total = sum(sizes)
-    limit = max(SIDE_MIN_WIDTH, int(width * SIDE_MAX_SHARE))
+    limit = max(layout.left_splitter.minimumSizeHint().width(), int(width * SIDE_MAX_SHARE))
     if sizes[0] > limit and total > limit:
         layout.main_splitter.setSizes([limit, total - limit])
 
