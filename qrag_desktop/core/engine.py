@@ -2,6 +2,11 @@
 
 Models load lazily and once; one lock serialises model calls so indexing and chat never run two
 forward passes on one model at the same time.
+
+One piece on purpose (over 400 lines): this is the facade both faces (window and CLI) hold, and
+its parts share one lifecycle (open lazily, close once, never reopen after close) under the locks
+above. The work itself lives elsewhere: indexing in ``indexer``, searching in ``retrieval``, the
+unchanged-files start in ``unchanged``, the folders in ``folders``.
 """
 
 from __future__ import annotations
