@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     ix.add_argument(
         "--keyword-only", action="store_true", help="index for keyword search, no embedding model"
     )
+    ix.add_argument(
+        "--no-ocr", action="store_true", help="leave scanned PDF pages unread (OCR takes seconds a page)"
+    )
     local = ix.add_mutually_exclusive_group()
     local.add_argument(
         "--local-only",
@@ -215,6 +218,8 @@ def cmd_index(args: argparse.Namespace, engine: Engine, paths: Paths) -> int:
     if getattr(args, "rebuild", False):
         for moved in engine.set_aside_index():
             print(f"set aside: {moved}", file=sys.stderr)
+    if args.no_ocr:  # this run only; the saved setting is left as it is
+        engine.settings = engine.settings.replace(ocr_enabled=False)
     control = JobControl()
     printer = ProgressPrinter()
     with _ctrl_c_cancels(control):

@@ -35,6 +35,8 @@ class ProgressPrinter:
         else:
             frac = ev.files_done / ev.files_total if ev.files_total else 0.0
             extra = f"{ev.files_done}/{ev.files_total} files"
+            if ev.detail:  # a long read: "OCR page 2 of 9"
+                extra += f", {ev.detail}"
         bar = "#" * int(frac * 30)
         text = f"{ev.stage:<9} [{bar:<30}] {frac * 100:5.1f}% {extra}"
         if self.tty:

@@ -117,7 +117,7 @@ def test_chinese_scan_is_read(tmp_path: Path, zh_font: None) -> None:
 
 def test_ocr_can_be_turned_off(tmp_path: Path, qapp) -> None:
     path = write_scanned_pdf(tmp_path / "scan.pdf", [[SCAN_EN]])
-    assert _error(path, ocr=False) == "no text; scanned?"
+    assert _error(path, ocr=False) == "no text; scanned? (OCR is turned off in Settings)"
 
 
 def test_text_pages_are_not_read_by_ocr(tmp_path: Path) -> None:

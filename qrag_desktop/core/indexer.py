@@ -33,7 +33,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -55,7 +55,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ParseFn = Callable[[Path, "int | None"], Document]
+# A parser returns the Document, or a generator that yields progress lines ("OCR page 2 of 9") and
+# returns it (ParserPool.parse_steps), whose lines the job passes on as IndexProgress.detail.
+ParseFn = Callable[[Path, "int | None"], "Document | Generator[str, None, Document]"]
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,25 @@ class _Pending:
     chunks: list[Chunk]
     reuse: dict[str, np.ndarray] = field(default_factory=dict)  # chunk id -> vector we already have
     missing: list[Chunk] = field(default_factory=list)  # stored as placeholders: still to embed
+
+
+def _relay(
+    steps: Generator[str, None, Document], done: int, total: int, path: str
+) -> Generator[IndexProgress, None, Document]:
+    """The parser's progress lines as IndexProgress of the file being read; returns its Document.
+
+    A job closed mid-file closes the parser too, which stops its worker instead of leaving it busy.
+    """
+    try:
+        while True:
+            try:
+                line = next(steps)
+            except StopIteration as finished:
+                document: Document = finished.value
+                return document
+            yield IndexProgress("parsing", done, total, current=path, detail=line)
+    finally:
+        steps.close()
 
 
 def file_digest(path: Path) -> str:
@@ -216,7 +237,11 @@ class Indexer:
                     "parsing", done_count, total, current=path, file=FileStatus(path, "parsing")
                 )
                 try:
-                    doc = self.parse(Path(on_disk.get(path, path)), self.max_bytes)
+                    parsed = self.parse(Path(on_disk.get(path, path)), self.max_bytes)
+                    if isinstance(parsed, Generator):  # its lines reach the window while it reads
+                        doc = yield from _relay(parsed, done_count, total, path)
+                    else:
+                        doc = parsed
                     if doc.path != path:
                         doc = dataclasses.replace(doc, path=path, title=stored_name(doc.title))
                     chunks = self.chunker.chunk(doc)

@@ -35,6 +35,7 @@ class IndexProgress:
     chunks_per_s: float = 0.0
     eta_s: float | None = None
     file: FileStatus | None = None  # set when one file's status changed
+    detail: str | None = None  # what the parser is doing with ``current`` ("OCR page 2 of 9")
 
 
 @dataclass(frozen=True)

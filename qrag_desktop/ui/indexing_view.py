@@ -457,5 +457,7 @@ class IndexingView(QWidget):
             speed.append(self.tr("took %1").replace("%1", format_duration(rep.seconds)))
         self.speed_label.setText(" · ".join(speed))
         current = ev.current if (ev is not None and self._running and rep is None) else None
+        if current and ev is not None and ev.detail:  # a long read: "OCR page 2 of 9"
+            current = f"{current} ({ev.detail})"
         self.current_label.setText(self.tr("Current file: %1").replace("%1", current) if current else "")
         self._update_buttons()

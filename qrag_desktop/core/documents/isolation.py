@@ -4,17 +4,23 @@ Workers are started with the "spawn" method, the only one Windows and macOS buil
 platform behaves the same. A frozen (PyInstaller) app must call ``multiprocessing.freeze_support()``
 first thing in ``main()``. A worker is reused across files, since spawning one costs about a second;
 a worker that times out or dies is killed and replaced by a fresh one on the next file.
+
+A worker sends ``("progress", line)`` before its reply while a long step runs ("OCR page 2 of 9").
+Each such line is also a heartbeat: it grants the file ``step_s`` more time, up to ``max_timeout_s``,
+so a scan of many pages is read, while a parser that hangs still ends at its limit.
 """
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import queue
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from types import TracebackType
 from typing import Any
@@ -42,9 +48,12 @@ def _worker_main(conn: Connection, memory_mb: int | None = None) -> None:
             return  # the app closed the pipe or went away
         if request is None:
             return
-        path, max_bytes = request
+        path, max_bytes, ocr = request
         try:
-            reply: tuple[Any, ...] = ("ok", load_document(path, max_bytes=max_bytes))
+            reply: tuple[Any, ...] = (
+                "ok",
+                load_document(path, max_bytes=max_bytes, ocr=ocr, progress=functools.partial(_tell, conn)),
+            )
         except DocumentError as exc:
             cause = repr(exc.cause) if exc.cause is not None else None
             reply = ("error", exc.message, exc.hint, cause)
@@ -61,6 +70,10 @@ def _worker_main(conn: Connection, memory_mb: int | None = None) -> None:
             conn.send(reply)
         except (EOFError, OSError):
             return
+
+
+def _tell(conn: Connection, line: str) -> None:
+    conn.send(("progress", line))
 
 
 def _cap_memory(memory_mb: int | None) -> None:
@@ -91,6 +104,13 @@ def _cap_memory(memory_mb: int | None) -> None:
         pass
 
 
+@dataclass(frozen=True)
+class _Limits:
+    timeout_s: float  # for a file that reports no steps
+    step_s: float  # more for each step it reports (a page of OCR)
+    max_timeout_s: float  # never more than this for one file
+
+
 class _Worker:
     """One child process and the parent's end of its pipe."""
 
@@ -112,30 +132,51 @@ class _Worker:
             self.kill()
             raise DocumentError("the file parser could not be started", cause=exc) from exc
 
-    def parse(
-        self, path: str, max_bytes: int | None, timeout_s: float, cancelled: Callable[[], bool] | None
-    ) -> Document:
-        """Send one file; raises DocumentError, and kills this worker when it hangs or dies.
+    def parse_steps(
+        self,
+        path: str,
+        max_bytes: int | None,
+        ocr: bool,
+        limits: _Limits,
+        cancelled: Callable[[], bool] | None,
+    ) -> Generator[str, None, Document]:
+        """Send one file; yield its progress lines, return its Document. Raises DocumentError, and
+        kills this worker when it hangs or dies.
 
         ``cancelled`` is asked every 0.2 s: when it says yes the worker is killed and Cancelled
-        raised, so stopping a run never waits for a slow file.
+        raised, so stopping a run never waits for a slow file. A caller that stops iterating before
+        the reply (the generator is closed) also kills the worker, whose reply would be stale.
         """
+        answered = False
         try:
-            self.conn.send((path, max_bytes))
-            deadline = time.monotonic() + timeout_s
-            while not self.conn.poll(max(0.0, min(0.2, deadline - time.monotonic()))):
-                if cancelled is not None and cancelled():
-                    self.kill()
-                    raise Cancelled()
-                if not self.alive():
-                    raise EOFError("parser process exited")
-                if time.monotonic() >= deadline:
-                    self.kill()
-                    raise DocumentError(f"timed out after {timeout_s:g} s")
-            reply = self.conn.recv()
+            self.conn.send((path, max_bytes, ocr))
+            started = time.monotonic()
+            granted = limits.timeout_s
+            deadline = started + granted
+            while True:
+                while not self.conn.poll(max(0.0, min(0.2, deadline - time.monotonic()))):
+                    if cancelled is not None and cancelled():
+                        self.kill()
+                        raise Cancelled()
+                    if not self.alive():
+                        raise EOFError("parser process exited")
+                    if time.monotonic() >= deadline:
+                        self.kill()
+                        raise DocumentError(f"timed out after {granted:g} s")
+                reply = self.conn.recv()
+                if reply[0] != "progress":
+                    break
+                # a step done: the worker is not stuck, and the next step gets its own time
+                granted = max(granted, min(limits.max_timeout_s, granted + limits.step_s))
+                deadline = started + granted
+                yield str(reply[1])
+            answered = True
         except (EOFError, OSError, BrokenPipeError) as exc:
             self.kill()
             raise DocumentError("parser crashed", cause=exc) from exc
+        finally:
+            if not answered:  # cancelled, timed out, crashed, or the caller stopped listening
+                self.kill()
         if reply[0] == "ok":
             document: Document = reply[1]
             return document
@@ -174,10 +215,22 @@ class ParserPool:
     Use as a context manager, or call ``close()`` (idempotent) when done.
     """
 
-    def __init__(self, timeout_s: float = 60.0, workers: int = 1, *, memory_mb: int | None = None) -> None:
-        if timeout_s <= 0 or workers < 1:
-            raise ValueError("timeout_s must be positive and workers at least 1")
+    def __init__(
+        self,
+        timeout_s: float = 60.0,
+        workers: int = 1,
+        *,
+        memory_mb: int | None = None,
+        step_s: float = 30.0,
+        max_timeout_s: float = 1800.0,
+    ) -> None:
+        if timeout_s <= 0 or workers < 1 or step_s < 0:
+            raise ValueError("timeout_s must be positive, step_s not negative and workers at least 1")
         self.timeout_s = timeout_s
+        # A page of OCR costs about 12 CPU-s on a 2-core machine: each step the parser reports
+        # earns the file ``step_s`` more, and no file gets more than ``max_timeout_s`` in all.
+        self.step_s = step_s
+        self.max_timeout_s = max_timeout_s
         self.memory_mb = memory_mb  # each worker's memory on top of its start-up size; None: no cap
         self._slots: queue.Queue[_Worker | None] = queue.Queue()
         for _ in range(workers):
@@ -191,20 +244,51 @@ class ParserPool:
         path: str | os.PathLike[str],
         max_bytes: int | None = None,
         *,
+        ocr: bool = True,
         timeout_s: float | None = None,
         cancelled: Callable[[], bool] | None = None,
+        progress: Callable[[str], None] | None = None,
     ) -> Document:
         """Parse one file in a worker; DocumentError on a bad file, a timeout or a crashed parser;
-        Cancelled as soon as ``cancelled()`` says so."""
+        Cancelled as soon as ``cancelled()`` says so. ``progress`` receives the parser's lines."""
+        steps = self.parse_steps(path, max_bytes, ocr=ocr, timeout_s=timeout_s, cancelled=cancelled)
+        while True:
+            try:
+                line = next(steps)
+            except StopIteration as done:
+                document: Document = done.value
+                return document
+            if progress is not None:
+                progress(line)
+
+    def parse_steps(
+        self,
+        path: str | os.PathLike[str],
+        max_bytes: int | None = None,
+        *,
+        ocr: bool = True,
+        timeout_s: float | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> Generator[str, None, Document]:
+        """``parse`` as a generator: it yields the parser's progress lines ("OCR page 2 of 9") and
+        returns the Document, so an indexing job can pass them on in its own yields."""
         if self._closed:
             raise RuntimeError("ParserPool is closed")
-        limit = self.timeout_s if timeout_s is None else timeout_s
+        limits = _Limits(
+            timeout_s=self.timeout_s if timeout_s is None else timeout_s,
+            step_s=self.step_s,
+            max_timeout_s=self.max_timeout_s,
+        )
         worker = self._slots.get()
         try:
             if worker is None or not worker.alive():
                 worker = self._start()
             try:
-                return worker.parse(os.path.abspath(os.fspath(path)), max_bytes, limit, cancelled)
+                return (
+                    yield from worker.parse_steps(
+                        os.path.abspath(os.fspath(path)), max_bytes, ocr, limits, cancelled
+                    )
+                )
             finally:
                 if not worker.alive():
                     self._forget(worker)

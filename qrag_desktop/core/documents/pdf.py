@@ -84,7 +84,10 @@ def parse_pdf(
             sections.append(table)
     if not sections:
         if scanned and not ocr:
-            raise DocumentError("no text; scanned?", hint="Turn on OCR in Settings to read scanned pages.")
+            raise DocumentError(
+                "no text; scanned? (OCR is turned off in Settings)",
+                hint='Turn on "Read scanned pages (OCR)" in Settings.',
+            )
         if read_by_ocr:
             raise DocumentError("no text, even by OCR")
         raise DocumentError("no text; scanned?", hint="Run OCR on it first (for example with ocrmypdf).")
