@@ -200,13 +200,13 @@ def test_core_messages_appear_in_chinese_in_the_chinese_ui(qtbot, make_window, d
         no_key = "尚未设置 OpenAI API 密钥。 请在“设置”中添加，或设置环境变量 OPENAI_API_KEY。"
         assert err.user_text() == no_key
         assert err.message == "No OpenAI API key is set."  # the log keeps English
-        w.apply_settings(w.settings.replace(openai_base_url="https://api.example.invalid/v1"))
+        w.settings_controller.apply(w.settings.replace(openai_base_url="https://api.example.invalid/v1"))
         w.add_folders([str(docs)])
-        qtbot.waitUntil(lambda: w._index_job is None and w.indexing_view._report is not None, timeout=60000)
+        qtbot.waitUntil(lambda: w.indexing.job is None and w.indexing_view._report is not None, timeout=60000)
         qtbot.waitUntil(lambda: not w.jobs.jobs(), timeout=30000)
         w.chat.question.setText("What is BM25?")
         qtbot.mouseClick(w.chat.ask_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: w._ask_job is None and bool(w.chat.turns[-1].error), timeout=60000)
+        qtbot.waitUntil(lambda: w.asking.job is None and bool(w.chat.turns[-1].error), timeout=60000)
         assert "尚未设置 OpenAI API 密钥" in w.chat.transcript.toPlainText()
         assert "No OpenAI API key" not in w.chat.transcript.toPlainText()
     finally:
@@ -308,6 +308,7 @@ def test_conversations_show_dates_rename_and_the_last_one(qtbot, tmp_path) -> No
 
 
 def test_add_folder_opens_at_home_and_offers_to_merge_a_parent(qtbot, tmp_path) -> None:
+    from qrag_desktop.core.folders import FolderRegistry
     from qrag_desktop.core.settings import FolderSetting
     from qrag_desktop.ui.folders_panel import FoldersPanel, folder_overlap
 
@@ -316,7 +317,7 @@ def test_add_folder_opens_at_home_and_offers_to_merge_a_parent(qtbot, tmp_path) 
     assert panel.start_dir() == str(Path.home())
     child = tmp_path / "notes" / "faq"
     child.mkdir(parents=True)
-    panel.set_folders((FolderSetting(str(child)),))
+    panel.show_registry(FolderRegistry((FolderSetting(str(child)),)))
     assert panel.start_dir() == str(child.parent)
     assert folder_overlap(str(tmp_path / "notes"), [str(child)]) == (None, [str(child)])
     asked, told, merged, added = [], [], [], []

@@ -84,6 +84,7 @@ class AskOutcome:
     citations: tuple[Citation, ...]
     reason: NoAnswer | None = None
     error: str | None = None  # the reason in words, for a person
+    request_sent: bool = True  # False: the question's text never left this computer (no key)
 
     @property
     def sent(self) -> list[Hit]:
@@ -130,7 +131,7 @@ def ask(
     top_k: int | None = None,
     rerank: bool = True,
     control: JobControl | None = None,
-    paths_prefix: str | None = None,
+    paths_prefix: Sequence[str] | None = None,
 ) -> Iterator[AskEvent]:
     """Answer ``question`` from the knowledge base; the last event is always an ``AskOutcome``.
 
@@ -165,7 +166,9 @@ def ask(
     except AnswerError as exc:
         answer = "".join(parts) or None
         cited = tuple(citations_in(answer, sendable)) if answer else ()
-        yield AskOutcome(question, passages, answer, cited, "answer_failed", exc.user_text())
+        yield AskOutcome(
+            question, passages, answer, cited, "answer_failed", exc.user_text(), request_sent=exc.request_sent
+        )
         return
     answer = "".join(parts)
     yield AskOutcome(question, passages, answer, tuple(citations_in(answer, sendable)))

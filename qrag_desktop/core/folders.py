@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from qrag_desktop.core.errors import ConfigError, QragError
 from qrag_desktop.core.manifest import Manifest
-from qrag_desktop.core.paths import normalise, under_any
+from qrag_desktop.core.paths import is_under, normalise, under_any
+from qrag_desktop.core.progress import IndexProgress, IndexReport
 from qrag_desktop.core.settings import FolderSetting, Paths, Settings, load_settings, save_settings
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,9 @@ log = logging.getLogger(__name__)
 # Manifest meta key: set while the person has an indexing run paused, so a restart shows it paused
 # (with Resume) instead of starting over by itself. Cleared when a run completes or is cancelled.
 PAUSED_RUN_KEY = "paused_run"
+# Manifest meta key: the folders whose last run stopped before its end (cancelled, paused, the app
+# closed): they say "incomplete" until a run over them reaches its end.
+INCOMPLETE_KEY = "incomplete_folders"
 
 Observer = Callable[[], None]
 SaveFn = Callable[[tuple[FolderSetting, ...]], None]
@@ -37,6 +41,19 @@ class FolderStats:
     failed: int = 0
     chunks: int = 0
     last_indexed: float | None = None  # time.time() of the newest manifest row
+    pending: int = 0  # files read but not yet embedded (keyword search finds them already)
+    incomplete: bool = False  # a run over this folder stopped before its end
+
+    def __add__(self, other: FolderStats) -> FolderStats:
+        last = [t for t in (self.last_indexed, other.last_indexed) if t is not None]
+        return FolderStats(
+            self.files + other.files,
+            self.failed + other.failed,
+            self.chunks + other.chunks,
+            max(last) if last else None,
+            self.pending + other.pending,
+            self.incomplete or other.incomplete,
+        )
 
 
 @dataclass(frozen=True)
@@ -46,6 +63,8 @@ class FolderEntry:
     path: str
     local_only: bool
     stats: FolderStats | None
+    missing: bool = False  # not on disk now (moved, deleted, unmounted): offer to remove it
+    indexing: bool = False  # a run over it is going on now
 
 
 def save_to_settings_file(paths: Paths) -> SaveFn:
@@ -62,18 +81,61 @@ def save_to_settings_file(paths: Paths) -> SaveFn:
 
 
 def read_stats(manifest: Manifest, folders: Iterable[str]) -> dict[str, FolderStats]:
-    """Files, failures, passages and last indexing time per folder (slow-ish: run it off the GUI)."""
+    """Files, failures, passages, pending files and last indexing time per folder (slow-ish: run it
+    off the GUI). A file counts for every folder it lies under, whichever folder indexed it (a
+    folder merged into its parent keeps its rows)."""
+    records = manifest.all()
+    incomplete = read_incomplete(manifest)
     out: dict[str, FolderStats] = {}
     for path in folders:
-        recs = manifest.all(folder=normalise(path))
+        root = normalise(path)
+        recs = [r for r in records if is_under(r.path, root)]
         done = [r for r in recs if r.status == "done"]
         out[path] = FolderStats(
             files=len(done),
             failed=sum(1 for r in recs if r.status == "failed"),
             chunks=sum(len(r.chunk_ids) for r in done),
             last_indexed=max((r.updated_at for r in recs), default=None),
+            pending=sum(1 for r in recs if r.status not in ("done", "failed")),
+            incomplete=under_any(root, incomplete),
         )
     return out
+
+
+def read_incomplete(manifest: Manifest) -> list[str]:
+    """The folders whose last run stopped before its end."""
+    try:
+        value = json.loads(manifest.get_meta(INCOMPLETE_KEY) or "[]")
+    except ValueError:
+        return []
+    return [str(f) for f in value] if isinstance(value, list) else []
+
+
+def track_run(
+    manifest: Manifest, roots: Iterable[str], events: Iterable[IndexProgress | IndexReport], *, full: bool
+) -> Iterator[IndexProgress | IndexReport]:
+    """Pass a run's events on, and remember in the manifest whether its folders were done whole.
+
+    The folders are marked incomplete when the run starts and unmarked when a full run (not one
+    limited to a few changed files) reaches its end, so a cancel, a pause left at exit or a crash
+    all leave them marked: the folder list says "incomplete" instead of showing partial numbers
+    as if they were the whole.
+    """
+    roots = [normalise(r) for r in roots]
+    before = read_incomplete(manifest)
+    if full:
+        _write_incomplete(manifest, before + [r for r in roots if r not in before])
+    for ev in events:
+        if isinstance(ev, IndexReport) and full and not ev.cancelled:
+            _write_incomplete(manifest, [f for f in read_incomplete(manifest) if not under_any(f, roots)])
+        yield ev
+
+
+def _write_incomplete(manifest: Manifest, folders: list[str]) -> None:
+    try:
+        manifest.set_meta(INCOMPLETE_KEY, json.dumps(folders) if folders else None)
+    except (QragError, OSError, sqlite3.Error) as exc:
+        log.warning("could not record the incomplete folders: %s", exc)
 
 
 def read_paused_run(manifest: Manifest) -> dict[str, Any] | None:
@@ -94,6 +156,8 @@ class FolderRegistry:
     def __init__(self, folders: Iterable[FolderSetting] = (), save: SaveFn | None = None) -> None:
         self._folders = tuple(folders)
         self._stats: dict[str, FolderStats] = {}
+        self._missing: set[str] = set()
+        self._running: set[str] = set()
         self._save = save
         self._observers: list[Observer] = []
         self.paused_run: dict[str, Any] | None = None
@@ -107,7 +171,30 @@ class FolderRegistry:
         return [f.path for f in self._folders]
 
     def entries(self) -> tuple[FolderEntry, ...]:
-        return tuple(FolderEntry(f.path, f.local_only, self._stats.get(f.path)) for f in self._folders)
+        return tuple(
+            FolderEntry(
+                f.path,
+                f.local_only,
+                self._stats.get(f.path),
+                missing=f.path in self._missing,
+                indexing=f.path in self._running,
+            )
+            for f in self._folders
+        )
+
+    def totals(self) -> FolderStats | None:
+        """The sums over the folders, as every face shows them (None until the manifest was read)."""
+        stats = [self._stats[p] for p in self.paths() if p in self._stats]
+        if not stats:
+            return None if self._folders else FolderStats()
+        total = FolderStats()
+        for st in stats:
+            total = total + st
+        return total
+
+    def incomplete(self) -> list[str]:
+        """The folders whose last run stopped before its end, or that still have files to embed."""
+        return [p for p, st in self._stats.items() if st.incomplete or st.pending]
 
     def is_local_only(self, folder: str) -> bool:
         return any(f.path == folder and f.local_only for f in self._folders)
@@ -149,9 +236,17 @@ class FolderRegistry:
         )
         return True
 
-    def set_stats(self, stats: dict[str, FolderStats]) -> None:
+    def set_stats(self, stats: dict[str, FolderStats], missing: Iterable[str] = ()) -> None:
         self._stats = {p: s for p, s in stats.items() if p in self.paths()}
+        self._missing = set(missing)
         self._notify()
+
+    def set_running(self, folders: Iterable[str]) -> None:
+        """The folders a run is going over now (none when it ended)."""
+        running = set(folders)
+        if running != self._running:
+            self._running = running
+            self._notify()
 
     def set_paused_run(self, manifest: Manifest | None, info: dict[str, Any] | None) -> None:
         """Remember (or forget) a paused run, in the manifest too, so that a restart shows it paused."""
@@ -183,11 +278,14 @@ class FolderRegistry:
 
 
 __all__ = [
+    "INCOMPLETE_KEY",
     "PAUSED_RUN_KEY",
     "FolderEntry",
     "FolderRegistry",
     "FolderStats",
+    "read_incomplete",
     "read_paused_run",
     "read_stats",
     "save_to_settings_file",
+    "track_run",
 ]

@@ -8,6 +8,7 @@ the window and ``qrag ask`` alike. Signals: ``busy_changed()`` when an answer st
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ from qrag_desktop.core.asking import (
 )
 from qrag_desktop.core.conversations import ConversationStore
 from qrag_desktop.core.jobs import JobControl
+from qrag_desktop.core.scope import Scope
 from qrag_desktop.ui.chat_pane import Turn
 from qrag_desktop.ui.i18n import failure_text
 from qrag_desktop.ui.i18n import window_tr as tr
@@ -31,6 +33,7 @@ from qrag_desktop.ui.sources_panel import Source, open_file
 from qrag_desktop.ui.workers import Job
 
 if TYPE_CHECKING:
+    from qrag_desktop.ui.document_viewer import DocumentViewer
     from qrag_desktop.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -38,6 +41,16 @@ log = logging.getLogger(__name__)
 
 def sources_of(passages: tuple[Passage, ...]) -> list[Source]:
     return [Source(p.hit, p.n, p.local_only) for p in passages]
+
+
+def scope_words(scope: Scope) -> str:
+    """What a question was asked of, in the UI language (the Sent-to-the-cloud tab names it)."""
+    name = os.path.basename(scope.path.rstrip("/\\")) or scope.path
+    if scope.is_all:
+        return tr("all folders")
+    if scope.kind == "folder":
+        return tr("the folder %1").replace("%1", name)
+    return tr("the file %1").replace("%1", name)
 
 
 class AskController(QObject):
@@ -52,6 +65,7 @@ class AskController(QObject):
         self.conversation_id: int | None = None
         self._job: Job | None = None
         self._outcome: AskOutcome | None = None
+        self._viewer: DocumentViewer | None = None  # made when a passage is first shown
         window.chat.ask_requested.connect(self.ask)
         window.chat.stop_requested.connect(self.stop)
         window.chat.citation_clicked.connect(self._on_citation)
@@ -59,6 +73,7 @@ class AskController(QObject):
         window.conversations_panel.open_requested.connect(self.open_conversation)
         window.conversations_panel.delete_requested.connect(self.delete_conversation)
         window.conversations_panel.new_requested.connect(self.new_conversation)
+        window.conversations_panel.rename_requested.connect(self.rename_conversation)
 
     @property
     def job(self) -> Job | None:
@@ -82,6 +97,9 @@ class AskController(QObject):
         self.chat.render_transcript()
         self.sources.set_sources([], stage="recall")
         self.sources.set_sent(None)
+        self.sources.set_query(question)
+        scope = self.window.scope_selector.scope()
+        self.sources.set_scope(scope_words(scope))
         self.window.show_chat()
 
         from qrag_desktop.core.asking import ask, make_answerer
@@ -89,9 +107,10 @@ class AskController(QObject):
         engine = self.window.engine
         answerer = make_answerer(self.window.settings, self.window.api_key() or "")
         control = JobControl()
+        prefix = scope.paths_prefix()
 
         def work() -> Iterator[AskEvent]:
-            return ask(engine, question, answerer, history=history, control=control)
+            return ask(engine, question, answerer, history=history, control=control, paths_prefix=prefix)
 
         self._outcome = None
         job = self.window.jobs.create("ask", work, control)
@@ -117,8 +136,10 @@ class AskController(QObject):
         elif isinstance(ev, SentRequest):
             turn.sent_text, turn.token_count, turn.token_exact = ev.text, ev.token_count, ev.exact
             turn.streaming = True
-            model = self.window.settings.openai_model
-            self.sources.set_sent(ev.text, ev.token_count, exact=ev.exact, model=model)
+            s = self.window.settings
+            self.sources.set_sent(
+                ev.text, ev.token_count, exact=ev.exact, model=s.openai_model, base_url=s.openai_base_url
+            )
             self.chat.schedule_render()
         elif isinstance(ev, AnswerDelta):
             turn.answer += ev.text
@@ -126,8 +147,9 @@ class AskController(QObject):
         elif isinstance(ev, AskOutcome):
             self._outcome = ev
             if ev.reason == "answer_failed":
-                turn.error = ev.error
-                self.chat.set_notice(tr("No generated answer: %1").replace("%1", ev.error or ""))
+                turn.error = ev.error  # said once, in the conversation
+                if not ev.request_sent:
+                    self.sources.set_not_sent()
             elif ev.reason == "no_passages":
                 turn.error = tr("No passages were found for this question. Is anything indexed yet?")
             elif ev.reason == "all_local_only":
@@ -141,7 +163,6 @@ class AskController(QObject):
         text = failure_text(exc, "answering")
         if turn is not None:
             turn.error = text
-        self.chat.set_notice(tr("No generated answer: %1").replace("%1", text))
 
     @Slot()
     def _on_finished(self) -> None:
@@ -155,8 +176,6 @@ class AskController(QObject):
         turn.streaming = turn.searching = False
         if job is not None and job.control.cancelled and turn.error is None:
             turn.error = tr("Stopped.")
-        if turn.error and turn.sources and not self.chat.notice.isVisible():
-            self.chat.set_notice(tr("No generated answer: %1").replace("%1", turn.error))
         if self.sources.sources() and self.sources.stage == "recall":
             self.sources.set_sources(turn.sources, stage="")
         if outcome is not None and outcome.answer:
@@ -190,11 +209,47 @@ class AskController(QObject):
                     turn.token_count,
                     exact=turn.token_exact,
                     model=self.window.settings.openai_model,
+                    base_url=self.window.settings.openai_base_url,
                 )
-            self.sources.select_citation(n)
+                self.sources.set_query(turn.question)
+            if self.sources.select_citation(n):
+                self._show_selected_passage()
+
+    @property
+    def viewer(self) -> DocumentViewer:
+        """The in-app document viewer: a window of its own beside the main one."""
+        if self._viewer is None:
+            from PySide6.QtCore import Qt
+
+            from qrag_desktop.ui.document_viewer import DocumentViewer
+
+            self._viewer = DocumentViewer(self.window)
+            self._viewer.setWindowFlag(Qt.WindowType.Window)
+            self._viewer.resize(760, min(900, max(480, self.window.height())))
+            self._viewer.open_externally_requested.connect(self._open_externally)
+        return self._viewer
+
+    def _show_selected_passage(self) -> None:
+        source = self.sources.selected_source()
+        if source is None:
+            return
+        viewer = self.viewer
+        viewer.show_passage(source.hit.path, source.hit.page, source.hit.text)
+        viewer.setWindowTitle(viewer.title.text())
+        viewer.show()
+        viewer.raise_()
 
     @Slot(str, object)
     def _open_file(self, path: str, page: object) -> None:
+        """A source's Open: the passage in the in-app viewer (which offers the system's app)."""
+        source = self.sources.selected_source()
+        if source is not None and source.hit.path == path:
+            self._show_selected_passage()
+        else:
+            self._open_externally(path, page)
+
+    @Slot(str, object)
+    def _open_externally(self, path: str, page: object) -> None:
         if not open_file(path, page if isinstance(page, int) else None):
             message = tr("No app is set up to open %1").replace("%1", path)
             self.window.statusBar().showMessage(message, 8000)
@@ -204,6 +259,14 @@ class AskController(QObject):
         self.window.conversations_panel.set_conversations(
             self.conversations.conversations(), self.conversation_id
         )
+
+    def reopen_last(self) -> None:
+        """At start: the conversation used last is open again, as the person left it."""
+        last = self.conversations.conversations()[:1]
+        if last:
+            self.open_conversation(last[0].id)
+        else:
+            self.refresh_conversations()
 
     @Slot()
     def new_conversation(self) -> None:
@@ -241,9 +304,17 @@ class AskController(QObject):
             last.sent_text if last else None,
             last.token_count if last else None,
             model=self.window.settings.openai_model,
+            base_url=self.window.settings.openai_base_url,
         )
+        self.sources.set_query(last.question if last else "")
         self.refresh_conversations()
         self.window.show_chat()
+
+    @Slot(int, str)
+    def rename_conversation(self, conversation_id: int, title: str) -> None:
+        if title:
+            self.conversations.rename(conversation_id, title)
+            self.refresh_conversations()
 
     @Slot(int)
     def delete_conversation(self, conversation_id: int) -> None:
@@ -258,6 +329,8 @@ class AskController(QObject):
 
     def close(self) -> None:
         self.conversations.close()
+        if self._viewer is not None:
+            self._viewer.close()
 
 
-__all__ = ["AskController", "sources_of"]
+__all__ = ["AskController", "scope_words", "sources_of"]

@@ -78,6 +78,9 @@ class FirstRunDialog(QDialog):
 
         self.intro = QLabel()
         self.intro.setWordWrap(True)
+        # The layout's SetMinimumSize constraint overrides the dialog's own minimum width; this keeps
+        # the text from wrapping into a tall, narrow column (seen in Chinese under Xvfb).
+        self.intro.setMinimumWidth(480)
         self.models_label = QLabel()
         self.models_label.setWordWrap(True)
         self.progress = QProgressBar()

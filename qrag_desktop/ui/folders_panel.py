@@ -46,13 +46,14 @@ class FoldersPanel(QWidget):
     """Signals: ``add_requested(list)`` with folder paths, ``remove_requested(str)``,
     ``local_only_changed(str, bool)``, ``reindex_requested()``, ``merge_requested(str, list)``
     (add the folder and drop the listed known folders inside it from the list: their passages stay,
-    the new folder covers them)."""
+    the new folder covers them), ``resume_requested(str)`` (an incomplete folder was double-clicked)."""
 
     add_requested = Signal(list)
     merge_requested = Signal(str, list)
     remove_requested = Signal(str)
     local_only_changed = Signal(str, bool)
     reindex_requested = Signal()
+    resume_requested = Signal(str)
 
     COL_FOLDER, COL_FILES, COL_CHUNKS, COL_LAST, COL_LOCAL = range(5)
 
@@ -75,6 +76,7 @@ class FoldersPanel(QWidget):
         for col in (self.COL_FILES, self.COL_CHUNKS, self.COL_LAST, self.COL_LOCAL):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.itemChanged.connect(self._on_item_changed)
+        self.tree.itemDoubleClicked.connect(self._on_double_click)
         self.tree.itemSelectionChanged.connect(self._update_buttons)
         self.empty_hint = QLabel()
         self.empty_hint.setObjectName("hint")
@@ -164,10 +166,10 @@ class FoldersPanel(QWidget):
                 items = [QTreeWidgetItem() for _ in entries]
             for item, f in zip(items, entries, strict=True):
                 assert item is not None
-                self._fill_item(item, f)
-                if not same:
+                if not same:  # in the tree first: a row's button needs its place there
                     self.tree.addTopLevelItem(item)
                     item.setSelected(f.path == selected)
+                self._fill_item(item, f)
         finally:
             self._filling = False
         self.empty_hint.setVisible(not entries)
@@ -179,6 +181,13 @@ class FoldersPanel(QWidget):
         item.setText(self.COL_FOLDER, Path(f.path).name or f.path)
         item.setToolTip(self.COL_FOLDER, f.path)
         item.setData(self.COL_FOLDER, PATH_ROLE, f.path)
+        self.tree.removeItemWidget(item, self.COL_LAST)
+        if f.missing:  # the Remove is where the eye is: on the row that says the folder is gone
+            button = QPushButton(self.tr("not found — remove"))
+            button.setObjectName("removeMissing")
+            button.setToolTip(self.tr("This folder is not on disk now (moved, deleted or unmounted)."))
+            button.clicked.connect(lambda _c=False, p=f.path: self.remove_requested.emit(p))
+            self.tree.setItemWidget(item, self.COL_LAST, button)
         if st is not None:
             files = str(st.files)
             if st.failed:
@@ -186,8 +195,20 @@ class FoldersPanel(QWidget):
             item.setText(self.COL_FILES, files)
             item.setText(self.COL_CHUNKS, str(st.chunks))
             item.setText(self.COL_LAST, _when(st.last_indexed) if st.last_indexed else self.tr("not yet"))
+            if st.incomplete or st.pending:
+                item.setText(self.COL_LAST, self.tr("incomplete — resume"))
+            item.setToolTip(
+                self.COL_LAST,
+                self.tr("Indexing stopped before the end here. Double-click to go on.")
+                if st.incomplete or st.pending
+                else "",
+            )
         else:
             item.setText(self.COL_LAST, self.tr("not yet"))
+        if f.indexing:
+            item.setText(self.COL_LAST, self.tr("indexing…"))
+        if f.missing:
+            item.setText(self.COL_LAST, "")
         for col in (self.COL_FILES, self.COL_CHUNKS):
             item.setTextAlignment(col, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -259,6 +280,14 @@ class FoldersPanel(QWidget):
         path = self.selected_folder()
         if path:
             self.remove_requested.emit(path)
+
+    @Slot(QTreeWidgetItem, int)
+    def _on_double_click(self, item: QTreeWidgetItem, _column: int) -> None:
+        path = str(item.data(self.COL_FOLDER, PATH_ROLE))
+        entries = self._registry.entries() if self._registry else ()
+        st = next((e.stats for e in entries if e.path == path), None)
+        if st is not None and (st.incomplete or st.pending):
+            self.resume_requested.emit(path)
 
     @Slot(QTreeWidgetItem, int)
     def _on_item_changed(self, item: QTreeWidgetItem, column: int) -> None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal, Slot
 
 from qrag_desktop.core.errors import ModelNotFoundError, QragError
-from qrag_desktop.core.folders import read_paused_run
+from qrag_desktop.core.folders import read_paused_run, track_run
 from qrag_desktop.core.jobs import JobControl
 from qrag_desktop.core.paths import is_under, under_any
 from qrag_desktop.core.progress import IndexProgress, IndexReport
@@ -49,6 +49,9 @@ class IndexingController(QObject):
         # indexed by its own run).
         self._startup_roots = window.folders.paths()
         self._removing = 0  # folder removals queued or running; indexing waits for them
+        self._peak = (0, 0)  # the run's passages done and in all, as far as seen
+        window.folders.subscribe(self._show_folders)
+        self._show_folders()
 
     @property
     def job(self) -> Job | None:
@@ -58,6 +61,11 @@ class IndexingController(QObject):
     def forget_pending(self) -> None:
         """The queued runs are dropped (the engine is being replaced; its owner indexes again)."""
         self._pending = None
+
+    def _show_folders(self) -> None:
+        """The idle view says whether there are folders and whether a run left some incomplete."""
+        folders = self.window.folders
+        self.view.set_folders(len(folders.paths()), len(folders.incomplete()))
 
     # -- start-up -----------------------------------------------------------------------------------
     def startup_pass(self) -> None:
@@ -88,7 +96,7 @@ class IndexingController(QObject):
             log.info("an indexing run was paused in an earlier session; waiting for Resume")
             self._held_pause = True
             self.window.folders.paused_run = info
-            self.view.show_held_pause()
+            self.view.show_held_pause(_held_progress(info))
             self.window.tabs.setCurrentWidget(self.view)
             return
         log.info("start-up pass: looking for changes made while the app was closed")
@@ -122,15 +130,18 @@ class IndexingController(QObject):
         engine, keyword_only = self.window.engine, self.window.keyword_only
 
         def work() -> Iterator[IndexProgress | IndexReport]:
-            return engine.index(roots, control, keyword_only=keyword_only, only=only, reembed=reembed)
+            events = engine.index(roots, control, keyword_only=keyword_only, only=only, reembed=reembed)
+            return track_run(engine.manifest, roots, events, full=only is None)
 
         self._roots = roots
+        self._peak = (0, 0)
         job = self.window.jobs.create("index", work, control, runs_to_end=True)
         job.yielded.connect(self.view.on_event)
         job.yielded.connect(self._on_event)
         job.failed.connect(self._on_failed)
         job.finished.connect(self._on_finished)
         self._job = job
+        self.window.folders.set_running(roots)
         self.view.job_started(clear=only is None)
         log.info("indexing %s%s", ", ".join(roots), f" ({len(only)} changed path(s))" if only else "")
         job.start()
@@ -138,6 +149,10 @@ class IndexingController(QObject):
 
     @Slot(object)
     def _on_event(self, ev: object) -> None:
+        if isinstance(ev, IndexProgress):  # a file's own event carries no passage counts
+            self._peak = max(self._peak[0], ev.chunks_done), max(self._peak[1], ev.chunks_total)
+        if isinstance(ev, IndexProgress) and self._job is not None and self._job.control.paused:
+            self._record_pause()  # the batch under way at the pause ends: where the run stands now
         if isinstance(ev, IndexReport):
             if not ev.cancelled:
                 self._set_paused_run(None)  # a finished run leaves nothing to resume
@@ -153,6 +168,7 @@ class IndexingController(QObject):
     @Slot()
     def _on_finished(self) -> None:
         self._job = None
+        self.window.folders.set_running(())
         self.view.job_finished()
         self.busy_changed.emit()
         if self._removing:  # a folder removal runs first; it continues the indexing afterwards
@@ -216,7 +232,14 @@ class IndexingController(QObject):
         if self._job is not None:
             self._job.pause()
             self.view.set_paused(True)
-            self._set_paused_run({"folders": self.window.folders.paths(), "at": time.time()})
+            self._record_pause()
+
+    def _record_pause(self) -> None:
+        info: dict[str, object] = {"folders": self.window.folders.paths(), "at": time.time()}
+        ev = self.view.progress
+        if ev is not None:  # a restart shows where the run stood, not 0 of 0
+            info["progress"] = [ev.files_done, ev.files_total, *self._peak]
+        self._set_paused_run(info)
 
     @Slot()
     def resume(self) -> None:
@@ -290,6 +313,15 @@ class IndexingController(QObject):
             return
         folders = [r for r in roots if any(is_under(p, r) for p in paths)]
         self.start(folders, only=paths)
+
+
+def _held_progress(info: dict[str, object]) -> IndexProgress | None:
+    """Where a run paused in an earlier session stood (None for a record without the numbers)."""
+    numbers = info.get("progress")
+    if not (isinstance(numbers, list) and len(numbers) == 4 and all(isinstance(n, int) for n in numbers)):
+        return None
+    files_done, files_total, chunks_done, chunks_total = numbers
+    return IndexProgress("embedding", files_done, files_total, chunks_done, chunks_total)
 
 
 __all__ = ["IndexingController"]

@@ -223,6 +223,7 @@ class IndexingView(QWidget):
         self._report: IndexReport | None = None
         self._state_key = "idle"
         self._error: str | None = None
+        self._folders = (0, 0)  # (known folders, incomplete ones): what the idle view says
 
         self.headline = QLabel()
         self.headline.setObjectName("headline")
@@ -312,11 +313,24 @@ class IndexingView(QWidget):
         self._render()
         self._update_buttons()
 
-    def show_held_pause(self) -> None:
-        """An earlier session paused indexing: say so and offer Resume (and Cancel), run nothing."""
+    def show_held_pause(self, progress: IndexProgress | None = None) -> None:
+        """An earlier session paused indexing: say so and offer Resume (and Cancel), run nothing.
+        ``progress``: where that run stood, so the bars show it instead of 0 of 0."""
         self._running, self._paused, self._held = False, True, True
+        self._last = progress
         self._render()
         self._update_buttons()
+
+    def set_folders(self, known: int, incomplete: int) -> None:
+        """How many folders there are and how many a run left incomplete (the idle view says so)."""
+        if self._folders != (known, incomplete):
+            self._folders = (known, incomplete)
+            self._render()
+
+    @property
+    def progress(self) -> IndexProgress | None:
+        """The run's latest progress."""
+        return self._last
 
     @property
     def held(self) -> bool:
@@ -405,6 +419,13 @@ class IndexingView(QWidget):
                 "cleaning": self.tr("Removing files that are gone…"),
             }
             self.headline.setText(words.get(stage, stage))
+        elif n := self._folders[1]:
+            text = self.tr("Indexing stopped before the end in %n folder(s). Index again to go on.", "", n)
+            self.headline.setText(text)
+        elif self._folders[0]:
+            self.headline.setText(
+                self.tr("Nothing is being indexed now. Changes in the folders are indexed as they happen.")
+            )
         else:
             self.headline.setText(self.tr("Nothing is being indexed. Add a folder to start."))
 

@@ -14,31 +14,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
-from PySide6.QtWidgets import (
-    QMainWindow,
-    QMessageBox,
-    QSplitter,
-    QTabWidget,
-    QToolBar,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QResizeEvent
+from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from qrag_desktop.core.errors import ConfigError, QragError
 from qrag_desktop.core.folders import FolderRegistry
-from qrag_desktop.core.settings import Paths, Settings, load_settings, save_settings
+from qrag_desktop.core.settings import Paths, Settings, apply_env, load_settings, save_settings
+from qrag_desktop.ui import window_layout
 from qrag_desktop.ui.ask_controller import AskController
-from qrag_desktop.ui.chat_pane import ChatPane
-from qrag_desktop.ui.conversations_panel import ConversationsPanel
 from qrag_desktop.ui.folder_actions import FolderActions
 from qrag_desktop.ui.folder_watch import FolderWatchBridge
-from qrag_desktop.ui.folders_panel import FoldersPanel
 from qrag_desktop.ui.indexing_controller import IndexingController
-from qrag_desktop.ui.indexing_view import IndexingView
 from qrag_desktop.ui.model_setup import ModelSetup
 from qrag_desktop.ui.settings_controller import SettingsController
-from qrag_desktop.ui.sources_panel import SourcesPanel
 from qrag_desktop.ui.status_bar import StatusBar
 from qrag_desktop.ui.workers import JobManager, close_when_done
 
@@ -74,7 +62,7 @@ class MainWindow(QMainWindow):
         self._settings_error: QragError | None = None
         if settings is None:
             try:
-                settings = load_settings(self.paths)
+                settings = apply_env(load_settings(self.paths))  # QRAG_EMBED_MODEL etc., for this run
             except ConfigError as exc:
                 self._settings_error = exc
                 settings = Settings()
@@ -89,7 +77,7 @@ class MainWindow(QMainWindow):
         self.keyword_only = False
         self._shut_down = False
         self._messages: list[QMessageBox] = []
-        self._qsettings = QSettings(str(self.paths.config_dir / "window.ini"), QSettings.Format.IniFormat)
+        self.window_state = QSettings(str(self.paths.config_dir / "window.ini"), QSettings.Format.IniFormat)
         self.watcher = FolderWatchBridge(watch_debounce_s, self)
 
         self._build()
@@ -105,7 +93,7 @@ class MainWindow(QMainWindow):
         self.retranslate()
         self._restore_state()
         self.folders_panel.show_registry(self.folders)
-        self.asking.refresh_conversations()
+        self.asking.reopen_last()
         QTimer.singleShot(0, self._startup)
 
     # -- what the controllers share ------------------------------------------------------------------
@@ -123,6 +111,11 @@ class MainWindow(QMainWindow):
             from qrag_desktop.core.engine import Engine
 
             self._engine = Engine(self._settings, self.paths, folders=self.folders)
+        return self._engine
+
+    @property
+    def existing_engine(self) -> Engine | None:
+        """The engine if it was made (reading it makes none)."""
         return self._engine
 
     @property
@@ -155,57 +148,26 @@ class MainWindow(QMainWindow):
         icon = RESOURCES / "icon.svg"
         if icon.exists():
             self.setWindowIcon(QIcon(str(icon)))
-        self.folders_panel = FoldersPanel()
-        self.conversations_panel = ConversationsPanel()
-        self.indexing_view = IndexingView()
-        self.chat = ChatPane()
-        self.sources = SourcesPanel()
+        self.layout_parts = layout = window_layout.build(self)
+        self.folders_panel, self.conversations_panel = layout.folders_panel, layout.conversations_panel
+        self.indexing_view, self.chat, self.sources = layout.indexing_view, layout.chat, layout.sources
+        self.left_splitter, self.chat_splitter = layout.left_splitter, layout.chat_splitter
+        self.tabs, self.main_splitter, self.toolbar = layout.tabs, layout.main_splitter, layout.toolbar
+        self.add_action, self.new_action = layout.add_action, layout.new_action
+        self.settings_action, self.side_action = layout.settings_action, layout.side_action
+        self.scope_selector = layout.scope_selector
 
-        self.left_splitter = QSplitter(Qt.Orientation.Vertical)
-        self.left_splitter.setObjectName("leftSplitter")
-        self.left_splitter.addWidget(self.folders_panel)
-        self.left_splitter.addWidget(self.conversations_panel)
-        self.left_splitter.setSizes([300, 300])
-        self.chat_splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.chat_splitter.setObjectName("chatSplitter")
-        self.chat_splitter.addWidget(self.chat)
-        self.chat_splitter.addWidget(self.sources)
-        self.chat_splitter.setSizes([560, 420])
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("mainTabs")
-        self.tabs.addTab(self.chat_splitter, "")
-        self.tabs.addTab(self.indexing_view, "")
-        self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.main_splitter.setObjectName("mainSplitter")
-        self.main_splitter.addWidget(self.left_splitter)
-        self.main_splitter.addWidget(self.tabs)
-        self.main_splitter.setStretchFactor(1, 1)
-        self.main_splitter.setSizes([380, 900])
-        central = QWidget()
-        lay = QVBoxLayout(central)
-        lay.setContentsMargins(8, 8, 8, 4)
-        lay.addWidget(self.main_splitter)
-        self.setCentralWidget(central)
-
-        self.toolbar = QToolBar()
-        self.toolbar.setObjectName("mainToolbar")
-        self.toolbar.setMovable(False)
-        self.add_action = QAction(self)
-        self.add_action.setShortcut(QKeySequence.StandardKey.Open)
-        self.add_action.triggered.connect(self.folders_panel.choose_folder)
-        self.settings_action = QAction(self)
-        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
-        self.new_action = QAction(self)
-        self.new_action.setShortcut(QKeySequence.StandardKey.New)
-        for a in (self.add_action, self.new_action, self.settings_action):
-            self.toolbar.addAction(a)
-        self.addToolBar(self.toolbar)
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        window_layout.fit_side_panel(self.layout_parts, event.size().width())
 
     def _wire(self) -> None:
         self.folders_panel.add_requested.connect(self.folder_actions.add)
         self.folders_panel.remove_requested.connect(self.folder_actions.remove)
         self.folders_panel.local_only_changed.connect(self.folders.set_local_only)
         self.folders_panel.reindex_requested.connect(self.folder_actions.reindex_all)
+        self.folders_panel.resume_requested.connect(self.folder_actions.resume)
+        self.folders_panel.merge_requested.connect(self.folder_actions.merge)
         self.settings_action.triggered.connect(self.settings_controller.open)
         self.new_action.triggered.connect(self.asking.new_conversation)
         self.indexing_view.pause_requested.connect(self.indexing.pause)
@@ -234,26 +196,17 @@ class MainWindow(QMainWindow):
         self.add_action.setToolTip(self.tr("Add a folder of documents to the knowledge base"))
         self.new_action.setText(self.tr("New conversation"))
         self.settings_action.setText(self.tr("Settings…"))
+        self.side_action.setText(self.tr("Side panel"))
+        self.side_action.setToolTip(self.tr("Show or hide the folders and conversations (Ctrl+B)"))
         self.toolbar.setWindowTitle(self.tr("Main toolbar"))
         self.status_bar.render()
 
     # -- window state -------------------------------------------------------------------------------
     def _restore_state(self) -> None:
-        geo = self._qsettings.value("window/geometry")
-        if geo is not None:
-            self.restoreGeometry(geo)
-        else:
-            self.resize(1280, 800)
-        for sp in (self.main_splitter, self.left_splitter, self.chat_splitter, self.sources.splitter):
-            state = self._qsettings.value(f"splitters/{sp.objectName() or 'sources'}")
-            if state is not None:
-                sp.restoreState(state)
+        window_layout.restore_state(self, self.layout_parts, self.window_state)
 
     def _save_state(self) -> None:
-        self._qsettings.setValue("window/geometry", self.saveGeometry())
-        for sp in (self.main_splitter, self.left_splitter, self.chat_splitter, self.sources.splitter):
-            self._qsettings.setValue(f"splitters/{sp.objectName() or 'sources'}", sp.saveState())
-        self._qsettings.sync()
+        window_layout.save_state(self, self.layout_parts, self.window_state)
 
     def _save_settings(self) -> None:
         try:
@@ -275,6 +228,9 @@ class MainWindow(QMainWindow):
             return
         if self._settings_error is not None:
             self.message(self.tr("Settings"), self._settings_error.user_text(), warning=True)
+        notice = self.asking.conversations.notice()
+        if notice is not None:
+            self.message(self.tr("Conversations"), notice, warning=True)
         # The engine's imports (numpy, the parsers, torch: seconds) load off the GUI thread.
         job = self.jobs.create("load", _import_engine)
         job.finished.connect(self._startup_continue)
@@ -325,7 +281,8 @@ class MainWindow(QMainWindow):
         folders = [f for f in folders if Path(f).is_dir()]
         if folders:
             event.acceptProposedAction()
-            self.folder_actions.add(folders)
+            for folder in folders:  # each is checked against the known folders, as a chosen one is
+                self.folders_panel.add_folder(folder)
 
     def add_folders(self, folders: list[str]) -> None:
         self.folder_actions.add(folders)

@@ -65,16 +65,17 @@ class ModelSetup(QObject):
 
     @Slot(object)
     def _on_checked(self, check: object) -> None:
+        from qrag_desktop.ui.first_run_dialog import KEYWORD_ONLY, models_to_ask_about
+
         assert isinstance(check, ModelCheck)
         settings = self.window.settings
-        missing = []
-        if not check.embed_ok:
-            missing.append(("embed", settings.embed_model))
-        if not check.rerank_ok and settings.rerank_enabled:
-            missing.append(("rerank", settings.rerank_model))
+        # "Keyword search only", chosen once, holds until a model is set up: no dialog at each start.
+        if not check.embed_ok and settings.models_choice == KEYWORD_ONLY:
+            self.window.keyword_only = True
+        missing = models_to_ask_about(settings, check.embed_ok, check.rerank_ok)
         if missing and not self.window.is_shut_down:
             self.show_first_run(missing)
-        if check.embed_ok and not self.window.is_shut_down:
+        if (check.embed_ok or self.window.keyword_only) and not self.window.is_shut_down:
             self.models_ready.emit()
         self.window.status_bar.render()
 
@@ -89,6 +90,7 @@ class ModelSetup(QObject):
         dlg.download_requested.connect(self._download)
         dlg.cancel_requested.connect(self.cancel_download)
         dlg.folder_chosen.connect(self._use_model_folder)
+        dlg.rerank_folder_chosen.connect(self._use_rerank_folder)
         dlg.keyword_only_chosen.connect(self.use_keyword_only)
         dlg.finished.connect(self._on_closed)
         self.dialog = dlg
@@ -102,6 +104,8 @@ class ModelSetup(QObject):
     @Slot(int)
     def _on_closed(self, _result: int) -> None:
         self.cancel_download()
+        if self.dialog is not None and self.dialog.chosen_summary:
+            self.window.statusBar().showMessage(self.dialog.chosen_summary, 15000)
         self.dialog = None
 
     @Slot()
@@ -110,6 +114,9 @@ class ModelSetup(QObject):
         missing: list[tuple[str, str]] = self.dialog.missing if self.dialog else []
         if any(role == "embed" for role, _ in missing):
             self.window.keyword_only = True
+        from qrag_desktop.ui.first_run_dialog import KEYWORD_ONLY
+
+        self.window.set_settings(self.window.settings.replace(models_choice=KEYWORD_ONLY))
         self.window.status_bar.render()
         if self.window.keyword_only and self.window.folders.paths() and self.window.indexing.job is None:
             self.window.indexing.start()
@@ -125,12 +132,18 @@ class ModelSetup(QObject):
                 )
             return
         self.window.keyword_only = False
-        self.window.replace_engine(self.window.settings.replace(embed_model=folder))
+        self.window.replace_engine(self.window.settings.replace(embed_model=folder, models_choice=""))
         if self.dialog is not None:
             self.dialog.accept()
         self.window.status_bar.render()
         if self.window.folders.paths():
             self.window.indexing.start()
+
+    @Slot(str)
+    def _use_rerank_folder(self, folder: str) -> None:
+        """The chosen folder also held a reranker: use it (the embedder's folder came first)."""
+        self.window.replace_engine(self.window.settings.replace(rerank_model=folder, models_choice=""))
+        self.window.status_bar.render()
 
     # -- downloading --------------------------------------------------------------------------------
     @Slot()
@@ -181,7 +194,7 @@ class ModelSetup(QObject):
         self.window.keyword_only = False
         if self.dialog is not None:
             self.dialog.download_finished()
-        self.window.replace_engine(self.window.settings)
+        self.window.replace_engine(self.window.settings.replace(models_choice=""))
         if self.window.folders.paths():
             self.window.indexing.start()
 

@@ -110,8 +110,8 @@ class SettingsController(QObject):
             from qrag_desktop.ui.i18n import install_language
 
             install_language(new.ui_language)
-        if new.device != old.device:
-            w.status_bar.describe_device()
+        if new.device != old.device or new.ui_language != old.ui_language:
+            w.status_bar.describe_device()  # its words are in the UI language too
         w.status_bar.render()
         if reembed:
             w.tabs.setCurrentWidget(w.indexing_view)

@@ -130,6 +130,7 @@ class SourcesPanel(QWidget):
         self._sources: list[Source] = []
         self._stage = ""
         self._sent_text: str | None = None
+        self._scope_text = ""  # what the question was asked of, in words
         self._sent_tokens: int | None = None
         self._sent_exact = True
         self._sent = True
@@ -152,10 +153,11 @@ class SourcesPanel(QWidget):
         h = self.list.header()
         h.setStretchLastSection(False)
         h.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        # File and heading share the room: a wide window does not give it all to the file name, and a
+        # narrow one shows a part of each instead of a scroll bar.
         h.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        h.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        h.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         h.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
-        h.resizeSection(2, 140)
         self.list.itemSelectionChanged.connect(self._show_selected)
         self.list.itemDoubleClicked.connect(self._open_selected)
         self.preview = QTextBrowser()
@@ -258,6 +260,11 @@ class SourcesPanel(QWidget):
         self._base_url, self._sent = base_url, sent
         self._render_sent()
 
+    def set_scope(self, text: str) -> None:
+        """What the question was asked of, in words (the Sent-to-the-cloud tab names it)."""
+        self._scope_text = text
+        self._render_sent()
+
     def set_not_sent(self) -> None:
         """The request built for this question never went out (no API key): say so."""
         self._sent = False
@@ -314,7 +321,10 @@ class SourcesPanel(QWidget):
         request = None
         if self._sent_text is not None:
             request = _Sent(self._sent_tokens if self._sent_tokens is not None else 0, self._sent_exact)
-        self.sent_label.setText(sent_to_cloud_text(request, self._base_url, self._model, sent=self._sent))
+        said = sent_to_cloud_text(request, self._base_url, self._model, sent=self._sent)
+        if self._scope_text:  # what was searched: all folders, or one folder or file
+            said += " " + self.tr("Searched: %1.").replace("%1", self._scope_text)
+        self.sent_label.setText(said)
         text = self._sent_text or ""
         if self.sent_text.toPlainText() != text:
             self.sent_text.setPlainText(text)

@@ -1,11 +1,15 @@
 """The status bar: the device, the models, the index's size, and what is running.
 
 ``refresh_overview`` reads the index's status and the folders' statistics in a job and hands the
-statistics to the folders registry (whose observers, the folders panel among them, redraw).
+statistics to the folders registry (whose observers, the folders panel among them, redraw). The
+files and passages shown here are the registry's sums: the same numbers as the folders panel.
+The overview also brings what the person must hear about once: the engine's notices (a damaged
+manifest set aside), a store that lost passages.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +32,7 @@ class Overview:
     status: Status
     folders: dict[str, FolderStats]
     index_bytes: int
+    files: tuple[str, ...] = ()  # the indexed files, for the scope selector
 
 
 def _dir_size(p: Path) -> int:
@@ -43,8 +48,12 @@ def _dir_size(p: Path) -> int:
     return total
 
 
+@functools.lru_cache(maxsize=16)
 def _model_name(model: str) -> str:
-    return model.rstrip("/\\").replace("\\", "/").split("/")[-1] or model
+    """The model's own name (its hub id, card or config), not its folder's (read once per model)."""
+    from qrag_desktop.core.models.names import display_name
+
+    return display_name(model)
 
 
 class StatusBar(QObject):
@@ -54,6 +63,7 @@ class StatusBar(QObject):
         super().__init__(window)
         self.window = window
         self.status: Status | None = None
+        self._told: set[str] = set()  # notices already shown (each once per window)
         self._index_bytes = 0
         self._device_text = ""
         self.device_label = QLabel()
@@ -111,7 +121,8 @@ class StatusBar(QObject):
         def work() -> Overview:
             st = engine.status()
             size = _dir_size(engine.paths.store_path) if engine.paths.store_path.exists() else 0
-            return Overview(st, read_stats(engine.manifest, folders), size)
+            files = tuple(engine.store.paths()) if st.model_id is not None else ()
+            return Overview(st, read_stats(engine.manifest, folders), size, files)
 
         job = self.window.jobs.create("status", work)
         job.returned.connect(self._on_overview)
@@ -123,8 +134,27 @@ class StatusBar(QObject):
         assert isinstance(ov, Overview)
         self.status = ov.status
         self._index_bytes = ov.index_bytes
-        self.window.folders.set_stats(ov.folders)
+        self.window.folders.set_stats(ov.folders, missing=ov.status.missing_folders)
+        self.window.scope_selector.set_files(list(ov.files))
         self.render()
+        self.show_notices()
+        if ov.status.store_disagrees and self.window.indexing.job is None:
+            self._tell(tr("Index"), ov.status.store_disagrees)
+
+    @Slot()
+    def show_notices(self) -> None:
+        """The engine's notices (each once), e.g. a damaged manifest set aside and rebuilt."""
+        engine = self.window.existing_engine
+        if engine is None or self.window.is_shut_down:
+            return
+        notices, engine.notices[:] = list(engine.notices), []
+        for text in notices:
+            self._tell(tr("Index"), text)
+
+    def _tell(self, title: str, text: str) -> None:
+        if text not in self._told:
+            self._told.add(text)
+            self.window.message(title, text, warning=True)
 
     @Slot(object)
     def _on_overview_failed(self, exc: object) -> None:
@@ -147,18 +177,24 @@ class StatusBar(QObject):
                 .replace("%2", rerank)
             )
         self.models_label.setText(models)
-        if self.status is not None:
-            self.index_label.setText(
+        totals = self.window.folders.totals()
+        if self.status is not None and totals is not None:
+            text = (
                 tr("Index: %1 files, %2 passages, %3 MB")
-                .replace("%1", str(self.status.files))
-                .replace("%2", str(self.status.chunks))
+                .replace("%1", str(totals.files))
+                .replace("%2", str(totals.chunks))
                 .replace("%3", f"{self._index_bytes / 1e6:.1f}")
             )
+            if self.window.folders.incomplete():
+                text += " · " + tr("incomplete")
+            self.index_label.setText(text)
         self.render_busy()
 
     @Slot(bool)
-    def on_busy_changed(self, _busy: bool) -> None:
+    def on_busy_changed(self, busy: bool) -> None:
         self.render_busy()
+        if not busy:
+            self.show_notices()
 
     @Slot()
     def render_busy(self) -> None:

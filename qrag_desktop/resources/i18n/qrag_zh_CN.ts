@@ -424,6 +424,26 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
 
 添加它并将这些文件夹合并进来吗？它们的段落会保留，不会重复索引。</translation>
     </message>
+    <message>
+        <source>not found — remove</source>
+        <translation>找不到 — 移除</translation>
+    </message>
+    <message>
+        <source>This folder is not on disk now (moved, deleted or unmounted).</source>
+        <translation>此文件夹现在不在磁盘上（已移动、删除或卸载）。</translation>
+    </message>
+    <message>
+        <source>incomplete — resume</source>
+        <translation>未完成 — 继续</translation>
+    </message>
+    <message>
+        <source>Indexing stopped before the end here. Double-click to go on.</source>
+        <translation>此处的索引在完成前停止了。双击继续。</translation>
+    </message>
+    <message>
+        <source>indexing…</source>
+        <translation>索引中…</translation>
+    </message>
 </context>
 <context>
     <name>IndexingView</name>
@@ -546,6 +566,16 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
         <location filename="../../ui/indexing_view.py" line="443"/>
         <source>Current file: %1</source>
         <translation>当前文件：%1</translation>
+    </message>
+    <message>
+        <source>Nothing is being indexed now. Changes in the folders are indexed as they happen.</source>
+        <translation>当前没有正在进行的索引。文件夹中的更改会随时被索引。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Indexing stopped before the end in %n folder(s). Index again to go on.</source>
+        <translation>
+            <numerusform>%n 个文件夹的索引在完成前停止了。重新索引即可继续。</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -726,6 +756,38 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
         <location filename="../../ui/main_window.py" line="825"/>
         <source>Cannot watch the folders for changes (%1). Index again after editing files.</source>
         <translation>无法监视文件夹的变化（%1）。编辑文件后请点击“重新索引”。</translation>
+    </message>
+    <message>
+        <source>Side panel</source>
+        <translation>侧边栏</translation>
+    </message>
+    <message>
+        <source>Show or hide the folders and conversations (Ctrl+B)</source>
+        <translation>显示或隐藏文件夹和对话（Ctrl+B）</translation>
+    </message>
+    <message>
+        <source>Conversations</source>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <source>Index</source>
+        <translation>索引</translation>
+    </message>
+    <message>
+        <source>incomplete</source>
+        <translation>未完成</translation>
+    </message>
+    <message>
+        <source>all folders</source>
+        <translation>所有文件夹</translation>
+    </message>
+    <message>
+        <source>the folder %1</source>
+        <translation>文件夹 %1</translation>
+    </message>
+    <message>
+        <source>the file %1</source>
+        <translation>文件 %1</translation>
     </message>
 </context>
 <context>
@@ -1024,6 +1086,10 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
         <source>Local only: this passage was not sent to the cloud model.</source>
         <translation>仅本地：此段落未发送给云端模型。</translation>
     </message>
+    <message>
+        <source>Searched: %1.</source>
+        <translation>搜索范围：%1。</translation>
+    </message>
 </context>
 <context>
     <name>core</name>
@@ -1141,6 +1207,56 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
         <location filename="../../core/models/loading.py" line="40"/>
         <source>Download it once while connected to the internet, or choose a local folder that holds the model files in Settings.</source>
         <translation>请在联网时下载一次，或在“设置”中选择存放模型文件的本地文件夹。</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentViewer</name>
+    <message>
+        <source>Open in system app</source>
+        <translation>用系统应用打开</translation>
+    </message>
+    <message>
+        <source>Open the file with the app your system uses for it</source>
+        <translation>用系统为此文件设置的应用打开</translation>
+    </message>
+    <message>
+        <source>%1 — page %2</source>
+        <translation>%1 — 第 %2 页</translation>
+    </message>
+    <message>
+        <source>This PDF cannot be shown here. Open it in the system app.</source>
+        <translation>此 PDF 无法在这里显示。请用系统应用打开。</translation>
+    </message>
+    <message>
+        <source>This file cannot be shown: %1</source>
+        <translation>无法显示此文件：%1</translation>
+    </message>
+    <message>
+        <source>page %1</source>
+        <translation>第 %1 页</translation>
+    </message>
+</context>
+<context>
+    <name>ScopeSelector</name>
+    <message>
+        <source>All folders</source>
+        <translation>所有文件夹</translation>
+    </message>
+    <message>
+        <source>One folder</source>
+        <translation>一个文件夹</translation>
+    </message>
+    <message>
+        <source>One file</source>
+        <translation>一个文件</translation>
+    </message>
+    <message>
+        <source>What the question is asked of</source>
+        <translation>在哪些文档中提问</translation>
+    </message>
+    <message>
+        <source>Type part of a file name</source>
+        <translation>输入文件名的一部分</translation>
     </message>
 </context>
 </TS>

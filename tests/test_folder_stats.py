@@ -1,0 +1,55 @@
+"""The folders' numbers as every face reads them: counted by path (a merged child folder's files
+count for its parent), and a run that stops before its end leaves its folders marked incomplete."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qrag_desktop.core.folders import FolderRegistry, read_incomplete, read_stats, track_run
+from qrag_desktop.core.manifest import Manifest
+from qrag_desktop.core.progress import IndexProgress, IndexReport
+from qrag_desktop.core.settings import FolderSetting
+
+
+def _report(cancelled: bool) -> IndexReport:
+    return IndexReport(1, 1, 0, (), 2, 0, 2, 0.1, cancelled=cancelled)
+
+
+def _put(m: Manifest, path: str, folder: str, status: str, chunks: int) -> None:
+    m.put(
+        path,
+        folder=folder,
+        size=1,
+        mtime_ns=1,
+        digest=path,
+        status=status,
+        chunk_ids=[f"{path}#{i}" for i in range(chunks)],
+        settings_key="k",
+    )
+
+
+def test_stats_count_files_under_each_folder_and_runs_mark_incomplete(tmp_path: Path) -> None:
+    m = Manifest(tmp_path / "manifest.sqlite")
+    parent, child = str(tmp_path / "notes"), str(tmp_path / "notes" / "docs")
+    _put(m, child + "/a.md", child, "done", 3)  # indexed when only the child was a folder
+    _put(m, parent + "/b.md", parent, "done", 2)
+    _put(m, parent + "/c.md", parent, "writing", 4)  # read, not yet embedded
+    _put(m, parent + "/d.pdf", parent, "failed", 0)
+
+    events = [IndexProgress("embedding", 1, 3), _report(cancelled=True)]
+    assert list(track_run(m, [parent], events, full=True)) == events
+    stats = read_stats(m, [parent])[parent]
+    assert (stats.files, stats.chunks, stats.failed, stats.pending) == (2, 5, 1, 1)
+    assert stats.incomplete and read_incomplete(m) == [parent]
+
+    list(track_run(m, [parent], [_report(cancelled=False)], full=False))  # a few changed files
+    assert read_incomplete(m) == [parent]
+    list(track_run(m, [parent], [_report(cancelled=False)], full=True))
+    assert read_incomplete(m) == [] and not read_stats(m, [parent])[parent].incomplete
+
+    registry = FolderRegistry([FolderSetting(parent), FolderSetting(str(tmp_path / "other"))])
+    registry.set_stats(read_stats(m, registry.paths()))
+    totals = registry.totals()
+    assert totals is not None and (totals.files, totals.chunks) == (2, 5)
+    assert registry.incomplete() == [parent]  # c.md still waits for its embedding
+    m.close()
