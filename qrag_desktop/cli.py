@@ -83,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     se.add_argument("--top-k", type=int, default=None)
     se.add_argument("--no-rerank", action="store_true", help="hybrid recall only, skip the cross-encoder")
     se.add_argument("--json", action="store_true")
+    se.add_argument("--rerank-budget", type=float, metavar="SECONDS", help="time for reranking, in seconds")
     _add_scope_args(se)
 
     ask = sub.add_parser("ask", help="answer a question from your documents, with citations")
@@ -90,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--top-k", type=int, default=None)
     ask.add_argument("--no-rerank", action="store_true")
     ask.add_argument("--json", action="store_true")
+    ask.add_argument("--rerank-budget", type=float, metavar="SECONDS", help="time for reranking, in seconds")
     _add_scope_args(ask)
 
     rm = sub.add_parser(
@@ -162,6 +164,8 @@ def _settings(args: argparse.Namespace, paths: Paths) -> Settings:
         changes["rerank_model"] = args.rerank_model
     if args.device:
         changes["device"] = args.device
+    if getattr(args, "rerank_budget", None) is not None:
+        changes["rerank_budget_s"] = args.rerank_budget
     return s.replace(**changes) if changes else s
 
 
@@ -309,12 +313,15 @@ def cmd_search(args: argparse.Namespace, engine: Engine) -> int:
             "hits": [_hit_json(i, h) for i, h in enumerate(result.hits, 1)],
             "timings_ms": {k: round(v, 2) for k, v in result.timings_ms.items()},
             "reranked": result.reranked,
+            **result.rerank_json(),
             "notes": list(result.notes),
         }
         print(json.dumps(out, ensure_ascii=False))
         return 0
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
+    if result.rerank_note():
+        print(f"note: {result.rerank_note()}", file=sys.stderr)
     if not result.hits:
         print("No passages found. Is anything indexed? Try `qrag status`.")
     for i, h in enumerate(result.hits, 1):
@@ -364,6 +371,7 @@ def cmd_ask(args: argparse.Namespace, engine: Engine) -> int:
             ],
             "passages": [_hit_json(i, h) for i, h in enumerate(outcome.sent if outcome.answer else hits, 1)],
             "local_only_held_back": outcome.held_back,
+            **outcome.rerank_json(),
         }
         print(json.dumps(out, ensure_ascii=False))
         return 1 if outcome.error else 0  # a script must see that no (whole) answer was produced
