@@ -124,6 +124,8 @@ def _settings(args: argparse.Namespace, paths: Paths) -> Settings:
         changes["rerank_model"] = args.rerank_model
     if args.device:
         changes["device"] = args.device
+    if getattr(args, "rerank_budget", None) is not None:
+        changes["rerank_budget_s"] = args.rerank_budget
     return s.replace(**changes) if changes else s
 
 

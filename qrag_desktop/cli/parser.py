@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     se.add_argument("--top-k", type=int, default=None)
     se.add_argument("--no-rerank", action="store_true", help="hybrid recall only, skip the cross-encoder")
     se.add_argument("--json", action="store_true")
+    se.add_argument("--rerank-budget", type=float, metavar="SECONDS", help="time for reranking, in seconds")
     _add_scope_args(se)
 
     ask = sub.add_parser("ask", help="answer a question from your documents, with citations")
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--top-k", type=int, default=None)
     ask.add_argument("--no-rerank", action="store_true")
     ask.add_argument("--json", action="store_true")
+    ask.add_argument("--rerank-budget", type=float, metavar="SECONDS", help="time for reranking, in seconds")
     _add_scope_args(ask)
 
     rm = sub.add_parser(

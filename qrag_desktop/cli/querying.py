@@ -24,12 +24,15 @@ def cmd_search(args: argparse.Namespace, engine: Engine) -> int:
             "hits": [hit_json(i, h) for i, h in enumerate(result.hits, 1)],
             "timings_ms": {k: round(v, 2) for k, v in result.timings_ms.items()},
             "reranked": result.reranked,
+            **result.rerank_json(),
             "notes": list(result.notes),
         }
         print(json.dumps(out, ensure_ascii=False))
         return 0
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
+    if result.rerank_note():
+        print(f"note: {result.rerank_note()}", file=sys.stderr)
     if not result.hits:
         print("No passages found. Is anything indexed? Try `qrag status`.")
     for i, h in enumerate(result.hits, 1):
@@ -79,6 +82,7 @@ def cmd_ask(args: argparse.Namespace, engine: Engine) -> int:
             ],
             "passages": [hit_json(i, h) for i, h in enumerate(outcome.sent if outcome.answer else hits, 1)],
             "local_only_held_back": outcome.held_back,
+            **outcome.rerank_json(),
         }
         print(json.dumps(out, ensure_ascii=False))
         return 1 if outcome.error else 0  # a script must see that no (whole) answer was produced
