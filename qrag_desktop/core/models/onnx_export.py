@@ -301,7 +301,13 @@ def export_main(conn: Connection, kind: str, model_path: str, out: str) -> None:
     """Child process: export ``model_path`` into ``out`` and report ("step", n), then ("ok",) or
     ("error", why). Runs in a fresh interpreter (spawn), so torch's memory goes with it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    # The quantizer's advice ("consider pre-processing") and loading bars are not a user's concern.
+    logging.getLogger().setLevel(logging.ERROR)
+    os.environ.setdefault("TQDM_DISABLE", "1")
     try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
         from qrag_desktop.core.models.device import configure_cpu_threads
 
         configure_cpu_threads()
