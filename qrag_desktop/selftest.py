@@ -159,6 +159,26 @@ def _vector_checks(checks: Checks, engine, queries: tuple[Query, ...]) -> None:
         checks.check("vector search", run)
 
 
+def onnx_check(settings: Settings, torch_embed: Callable[[list[str]], object]) -> str:
+    """The CPU fast path the app picks on most laptops: export the model to ONNX (once, into the
+    app's cache, where the app would put it too), run it in int8, and compare its vectors with the
+    loaded model's."""
+    import numpy as np
+
+    from qrag_desktop.core.models.embedder import Embedder
+
+    texts = [q.text for q in SEMANTIC_QUERIES]
+    onnx = Embedder(settings.embed_model, device="cpu", dim=settings.embed_dim, precision="onnx-int8")
+    vectors = onnx.embed_all(texts)
+    assert onnx.numeric is not None and onnx.numeric.format == "onnx-int8", (
+        f"ONNX Runtime did not serve: {onnx.numeric.reason if onnx.numeric else '?'}"
+    )
+    reference = np.asarray(torch_embed(texts))
+    worst = float((vectors * reference).sum(axis=1).min())
+    assert worst >= 0.95, f"ONNX int8 vectors differ from the model's (cosine {worst:.3f})"
+    return f"int8, cosine {worst:.4f} to the loaded model"
+
+
 def _index(engine, folder: Path, *, keyword_only: bool, reembed: bool = False):
     from qrag_desktop.core.progress import drain
 
@@ -235,6 +255,9 @@ def run_selftest(
                 if checks.check("index with the embedding model", model_index):
                     _vector_checks(checks, engine, SEMANTIC_QUERIES)
                     _search_checks(checks, engine, SEMANTIC_QUERIES, "hybrid")
+                    checks.check(
+                        "ONNX Runtime path", lambda: onnx_check(settings, engine.embedder().embed_all)
+                    )
         finally:
             engine.close()
 

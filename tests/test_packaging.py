@@ -57,6 +57,7 @@ def user_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Where the self-test would find the user's settings: empty, so defaults apply."""
     d = tmp_path / "user"
     monkeypatch.setenv("QRAG_DATA_DIR", str(d))
+    monkeypatch.setenv("QRAG_CACHE_DIR", str(tmp_path / "cache"))  # the ONNX export, not in ours
     return d
 
 
@@ -95,6 +96,7 @@ def test_selftest_checks_vector_and_hybrid_search_with_a_model_on_disk(
     out = capsys.readouterr().out
     assert rc == 0, out
     assert "OK   index with the embedding model" in out and "384 dims" in out
+    assert "OK   ONNX Runtime path" in out and "int8" in out  # the CPU fast path runs from the model
     for line in _expected_lines(SEMANTIC_QUERIES, "vector") + _expected_lines(SEMANTIC_QUERIES, "hybrid"):
         assert line in out
 

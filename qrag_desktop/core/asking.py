@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from qrag_desktop.core.citations import Citation, citations_in
 from qrag_desktop.core.errors import AnswerError
 from qrag_desktop.core.paths import under_any
-from qrag_desktop.core.types import Hit, SearchResult
+from qrag_desktop.core.types import Hit, Progress, SearchResult
 
 if TYPE_CHECKING:
     from qrag_desktop.core.answer import AnswerRequest
@@ -100,7 +100,8 @@ class AskOutcome:
         return (self.result or SearchResult(self.question, ())).rerank_json()
 
 
-AskEvent = PassagesFound | SentRequest | AnswerDelta | AskOutcome
+# Progress: the one-off model preparation (the ONNX export) before the first search on this computer.
+AskEvent = Progress | PassagesFound | SentRequest | AnswerDelta | AskOutcome
 
 
 def number_passages(hits: Sequence[Hit], local_roots: Sequence[str]) -> tuple[Passage, ...]:
@@ -150,6 +151,7 @@ def ask(
     local_roots = engine.folders.local_only_roots()
     passages: tuple[Passage, ...] = ()
     found: SearchResult | None = None
+    yield from engine.prepare_models(control, reranker=rerank)
     for found in engine.search_stages(
         question, top_k=top_k, rerank=rerank, control=control, paths_prefix=paths_prefix
     ):

@@ -15,7 +15,7 @@ import functools
 import logging
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,7 +33,7 @@ from qrag_desktop.core.progress import IndexProgress, IndexReport
 from qrag_desktop.core.retrieval import Retriever
 from qrag_desktop.core.scan import stored_name
 from qrag_desktop.core.settings import FolderSetting, Paths, Settings, rerank_budget_for
-from qrag_desktop.core.types import Document, SearchResult
+from qrag_desktop.core.types import Document, Progress, SearchResult
 from qrag_desktop.core.unchanged import all_unchanged, remember_full_run
 from qrag_desktop.core.vector_store import EmbeddingSpec, VectorStore
 
@@ -182,19 +182,32 @@ class Engine:
                     self.notices.append(notice)
             return self._manifest
 
+    def _new_embedder(self) -> Embedder:
+        from qrag_desktop.core.models.embedder import Embedder
+
+        return Embedder(
+            self.settings.embed_model,
+            device=self.settings.device,
+            dim=self.settings.embed_dim,
+            query_instruction=self.settings.query_instruction,
+            precision=self.settings.numeric,
+        )
+
+    def _new_reranker(self) -> Reranker:
+        from qrag_desktop.core.models.reranker import Reranker
+
+        return Reranker(
+            self.settings.rerank_model,
+            device=self.settings.device,
+            instruction=self.settings.rerank_instruction,
+            precision=self.settings.numeric,
+        )
+
     def embedder(self) -> Embedder:
         """The embedding model, loaded on first call (raises ModelNotFoundError when not on disk)."""
         with self._embedder_lock:
             if self._embedder is None:
-                from qrag_desktop.core.models.embedder import Embedder
-
-                emb = Embedder(
-                    self.settings.embed_model,
-                    device=self.settings.device,
-                    dim=self.settings.embed_dim,
-                    query_instruction=self.settings.query_instruction,
-                    precision=self.settings.numeric,
-                )
+                emb = self._new_embedder()
                 emb.warm_up()
                 self._embedder = emb
             return self._embedder
@@ -202,17 +215,27 @@ class Engine:
     def reranker(self) -> Reranker:
         with self._reranker_lock:
             if self._reranker is None:
-                from qrag_desktop.core.models.reranker import Reranker
-
-                rr = Reranker(
-                    self.settings.rerank_model,
-                    device=self.settings.device,
-                    instruction=self.settings.rerank_instruction,
-                    precision=self.settings.numeric,
-                )
+                rr = self._new_reranker()
                 rr.warm_up()
                 self._reranker = rr
             return self._reranker
+
+    def prepare_models(
+        self, control: JobControl | None = None, *, embedder: bool = True, reranker: bool = False
+    ) -> Iterator[Progress]:
+        """The one-off work the models need before their first load on this computer (the ONNX
+        export), with progress and cancel; nothing when they are loaded or need none. A model not
+        on disk is left to the load that follows, which says so."""
+        wanted: list[Callable[[], Embedder | Reranker]] = []
+        if embedder and self._embedder is None:
+            wanted.append(self._new_embedder)
+        if reranker and self.settings.rerank_enabled and self._reranker is None:
+            wanted.append(self._new_reranker)
+        for make in wanted:
+            try:
+                yield from make().prepare(control)
+            except ModelNotFoundError:
+                continue
 
     def current_spec(self) -> EmbeddingSpec:
         emb = self.embedder()
@@ -253,6 +276,8 @@ class Engine:
             spec = EmbeddingSpec(model_id=KEYWORD_ONLY, dimension=KEYWORD_ONLY_DIM, query_instruction="")
             tokenizer = None
         else:
+            for step in self.prepare_models(control):
+                yield IndexProgress("preparing", detail=step.message)
             embedder = self.embedder()
             spec = self.current_spec()
             tokenizer = embedder.tokenizer

@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-Stage = Literal["scanning", "parsing", "embedding", "cleaning"]
+# "preparing": the one-off model preparation for this computer (the ONNX export), said in ``detail``.
+Stage = Literal["preparing", "scanning", "parsing", "embedding", "cleaning"]
 FileState = Literal["queued", "parsing", "embedding", "done", "unchanged", "failed", "removed"]
 
 

@@ -26,6 +26,7 @@ from qrag_desktop.core.asking import (
 from qrag_desktop.core.conversations import ConversationStore
 from qrag_desktop.core.jobs import JobControl
 from qrag_desktop.core.scope import Scope
+from qrag_desktop.core.types import Progress
 from qrag_desktop.ui.chat_pane import Turn
 from qrag_desktop.ui.i18n import failure_text
 from qrag_desktop.ui.i18n import window_tr as tr
@@ -139,6 +140,9 @@ class AskController(QObject):
                 rerank_candidates=r.rerank_candidates,
                 rerank_reason=r.rerank_reason,
             )
+            self.chat.schedule_render()
+        elif isinstance(ev, Progress):  # preparing the models once: shown until the passages come
+            turn.notes = (ev.message,)
             self.chat.schedule_render()
         elif isinstance(ev, SentRequest):
             turn.sent_text, turn.token_count, turn.token_exact = ev.text, ev.token_count, ev.exact

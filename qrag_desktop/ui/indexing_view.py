@@ -412,6 +412,7 @@ class IndexingView(QWidget):
         elif self._running:
             stage = ev.stage if ev else "starting"
             words = {
+                "preparing": ev.detail if ev and ev.detail else "",  # said by the core, translated there
                 "starting": self.tr("Starting (loading the embedding model)…"),
                 "scanning": self.tr("Looking for files…"),
                 "parsing": self.tr("Reading files…"),

@@ -19,9 +19,11 @@ import numpy as np
 import numpy.typing as npt
 
 from qrag_desktop.core.errors import ConfigError, ModelLoadError
+from qrag_desktop.core.jobs import JobControl
 from qrag_desktop.core.models.device import batch_tokens_for, configure_cpu_threads, pick_device
 from qrag_desktop.core.models.loading import resolve_model
 from qrag_desktop.core.models.numerics import (
+    ONNX_FORMATS,
     SAMPLE_PASSAGES,
     Calibration,
     NumericDecision,
@@ -33,7 +35,9 @@ from qrag_desktop.core.models.numerics import (
     gpu_dtype,
     quiet_quantized,
     sample_chunks,
+    wants_onnx,
 )
+from qrag_desktop.core.types import Progress
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +72,12 @@ def _normalize(vectors: npt.NDArray[Any], dim: int) -> npt.NDArray[np.float32]:
 
 
 def load_sentence_transformer(path: str, device: str, fmt: str) -> Any:
-    """A SentenceTransformer in numeric format ``fmt`` (fp32/bf16/int8 on a CPU; half on a GPU)."""
+    """A SentenceTransformer in numeric format ``fmt`` (fp32/bf16/int8 on a CPU; half on a GPU), or
+    for onnx-int8/onnx-fp32 an ONNX Runtime session that offers what the Embedder uses of one."""
+    if fmt in ONNX_FORMATS and device == "cpu":
+        from qrag_desktop.core.models.onnx_backend import OnnxSentenceEncoder
+
+        return OnnxSentenceEncoder(path, fmt)
     from sentence_transformers import SentenceTransformer
 
     if device != "cpu":
@@ -83,6 +92,9 @@ def load_sentence_transformer(path: str, device: str, fmt: str) -> Any:
 
 
 def _uses_last_token_pooling(st: Any) -> bool:
+    mode = getattr(st, "pooling_mode", None)  # the ONNX encoder names its pooling itself
+    if isinstance(mode, str):
+        return mode == "lasttoken"
     for module in st:
         mode = getattr(module, "pooling_mode", None)
         if mode == "lasttoken" or (isinstance(mode, tuple) and "lasttoken" in mode):
@@ -123,6 +135,23 @@ class Embedder:
 
     # -- loading ---------------------------------------------------------------------------------
 
+    def prepare(self, control: JobControl | None = None) -> Iterator[Progress]:
+        """What loading needs first, with progress: the one-off ONNX export when this machine's
+        format may be ONNX Runtime ("Preparing the model for this computer, once"). Cancelled
+        through ``control``; ``warm_up`` runs it without progress when nobody did."""
+        if self._st is not None:
+            return
+        path = resolve_model(self._model_id)
+        device = pick_device(self._device_pref)
+        if device != "cpu":
+            return
+        configure_cpu_threads()
+        if wants_onnx(self.precision, kind="embedder", model_path=path, device=device):
+            from qrag_desktop.core.models.onnx_export import prepare_export
+
+            cancelled = (lambda: control.cancelled) if control is not None else None
+            yield from prepare_export("embedder", path, cancelled)
+
     def warm_up(self) -> None:
         """Load the model once; safe to call from several threads, a no-op when already loaded."""
         if self._st is not None:
@@ -130,6 +159,8 @@ class Embedder:
         with self._lock:
             if self._st is not None:
                 return
+            for _ in self.prepare():
+                pass
             path = resolve_model(self._model_id)
             device = pick_device(self._device_pref)
             if device == "cpu":

@@ -28,7 +28,7 @@ import sys
 import time
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -40,7 +40,11 @@ from qrag_desktop.core.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
-NUMERIC_CHOICES = ("auto", "fp32", "bf16", "int8")
+NUMERIC_CHOICES = ("auto", "fp32", "bf16", "int8", "onnx-int8", "onnx-fp32")
+# ONNX Runtime on the CPU (see onnx_backend): exported once per checkpoint, then a candidate like the
+# torch formats. Where it cannot serve, the torch format nearest to it does, and the log says why.
+ONNX_FORMATS = ("onnx-int8", "onnx-fp32")
+TORCH_FALLBACK = {"onnx-int8": "int8", "onnx-fp32": "fp32"}
 # Below this many parameters in linear layers, fp32 is already fast (time goes to overheads)
 # and a calibration run costs more than it could ever save.
 MIN_PARAMS_TO_CALIBRATE = 50_000_000
@@ -98,7 +102,7 @@ SAMPLE_QUERIES: tuple[str, ...] = (
 class NumericDecision:
     """The format a model runs in, and why (for logs, the status bar and ``qrag bench``)."""
 
-    format: str  # fp32, bf16, int8 (CPU); bf16, fp16 (GPU)
+    format: str  # fp32, bf16, int8, onnx-int8, onnx-fp32 (CPU); bf16, fp16 (GPU)
     reason: str
     timings_ms: dict[str, float] = field(default_factory=dict)
     agreement: dict[str, float] = field(default_factory=dict)
@@ -115,7 +119,7 @@ class Agreement:
 def check_precision(value: str) -> str:
     """Normalize a settings value; an unknown one is an error a person can fix."""
     v = (value or "auto").strip().lower()
-    aliases = {"float32": "fp32", "bfloat16": "bf16", "qint8": "int8", "": "auto"}
+    aliases = {"float32": "fp32", "bfloat16": "bf16", "qint8": "int8", "onnx": "onnx-int8", "": "auto"}
     v = aliases.get(v, v)
     if v not in NUMERIC_CHOICES:
         raise ConfigError(
@@ -324,8 +328,9 @@ def decision_key(kind: str, model_path: str | os.PathLike[str], device: str) -> 
             st = (path / name).stat()
             stamp += f"{name}:{st.st_size}:{int(st.st_mtime)};"
     cpu = torch.backends.cpu.get_cpu_capability() if device == "cpu" else ""
-    # v4: decisions made before the reranker's guard let near-ties trade places are measured again.
-    raw = f"v4|{kind}|{path}|{stamp}|{device}|{torch.__version__}|{cpu}|{torch.get_num_threads()}"
+    # v5: ONNX Runtime formats are candidates, and its version is part of the key.
+    ort = _onnxruntime_version() if device == "cpu" else ""
+    raw = f"v5|{kind}|{path}|{stamp}|{device}|{torch.__version__}|{cpu}|{torch.get_num_threads()}|{ort}"
     return f"{kind}:{path.name}:{hashlib.sha256(raw.encode()).hexdigest()[:16]}"
 
 
@@ -349,8 +354,73 @@ def _write_decision(path: Path, key: str, decision: NumericDecision) -> None:
         log.warning("could not save the numeric-format decision to %s: %s", path, exc)
 
 
+def _onnxruntime_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("onnxruntime")
+    except metadata.PackageNotFoundError:
+        return "missing"
+
+
+_onnx_reason_logged = False
+
+
+def onnx_unavailable() -> str | None:
+    """Why ONNX Runtime cannot serve here, or None; the first time it cannot, one log line says why."""
+    global _onnx_reason_logged
+    from qrag_desktop.core.models.onnx_export import runtime_missing
+
+    why = runtime_missing()
+    if why is not None and not _onnx_reason_logged:
+        _onnx_reason_logged = True
+        log.warning("ONNX Runtime path not available: %s; the torch path serves", why)
+    return why
+
+
 def cpu_candidates() -> list[str]:
-    return ["int8", "bf16"] if cpu_has_native_bf16() else ["int8"]
+    torch_formats = ["int8", "bf16"] if cpu_has_native_bf16() else ["int8"]
+    return torch_formats + (list(ONNX_FORMATS) if onnx_unavailable() is None else [])
+
+
+def cached_format(kind: str, model_path: str | os.PathLike[str], device: str) -> str | None:
+    """The format a remembered decision names for this model here, or None when none is saved."""
+    saved = _read_decisions(decisions_path()).get(decision_key(kind, model_path, device))
+    fmt = saved.get("format") if isinstance(saved, dict) else None
+    return fmt if isinstance(fmt, str) else None
+
+
+def wants_onnx(requested: str, *, kind: str, model_path: str | os.PathLike[str], device: str) -> bool:
+    """True when loading this model will need its ONNX export: asked for by name, or ``auto`` on a CPU
+    with a model big enough to measure and no remembered decision against ONNX."""
+    requested = check_precision(requested)
+    if device != "cpu":
+        return False
+    if requested in ONNX_FORMATS:
+        return True
+    if requested != "auto" or weight_bytes(model_path) < MIN_PARAMS_TO_CALIBRATE * 2:
+        return False
+    if onnx_unavailable() is not None:
+        return False
+    fmt = cached_format(kind, model_path, device)
+    return fmt is None or fmt in ONNX_FORMATS
+
+
+def _load_serving(calibration: Calibration[Any], fmt: str, kind: str) -> tuple[Any, str]:
+    """``calibration.load(fmt)``; for an ONNX format that cannot serve (no runtime, failed export),
+    the torch format nearest to it, after one log line saying why."""
+    if fmt not in ONNX_FORMATS:
+        return calibration.load(fmt), fmt
+    why = onnx_unavailable()
+    if why is None:
+        try:
+            return calibration.load(fmt), fmt
+        except Exception as exc:  # a failed export or a graph this runtime cannot run
+            why = f"{exc.__class__.__name__}: {exc}"
+            fallback = TORCH_FALLBACK[fmt]
+            log.warning("%s: ONNX Runtime %s could not serve (%s); torch %s serves", kind, fmt, why, fallback)
+    release_memory()
+    return calibration.load(TORCH_FALLBACK[fmt]), TORCH_FALLBACK[fmt]
 
 
 def _machine_busy_s() -> float:
@@ -409,7 +479,9 @@ def choose_format(
             return fp32_model, NumericDecision(format="fp32", reason="set in Settings")
         del fp32_model
         release_memory()
-        return calibration.load(requested), NumericDecision(format=requested, reason="set in Settings")
+        model, served = _load_serving(calibration, requested, kind)
+        reason = "set in Settings" if served == requested else f"set in Settings ({requested} not available)"
+        return model, NumericDecision(format=served, reason=reason)
 
     if fp32_model is None and weight_bytes(model_path) < min_params * 2:  # bf16 on disk: 2 bytes each
         fp32_model = calibration.load("fp32")  # small: cheap to load, and its size decides
@@ -419,14 +491,17 @@ def choose_format(
     cache = cache or decisions_path()
     key = decision_key(kind, model_path, device)
     saved = _read_decisions(cache).get(key)
-    if isinstance(saved, dict) and saved.get("format") in ("fp32", "bf16", "int8"):
+    if isinstance(saved, dict) and saved.get("format") in ("fp32", "bf16", "int8", *ONNX_FORMATS):
         known = set(NumericDecision.__dataclass_fields__)
         decision = NumericDecision(**{**{k: v for k, v in saved.items() if k in known}, "cached": True})
         if decision.format == "fp32":
             return fp32_model if fp32_model is not None else calibration.load("fp32"), decision
         del fp32_model
         release_memory()
-        return calibration.load(decision.format), decision
+        model, served = _load_serving(calibration, decision.format, kind)
+        if served != decision.format:
+            decision = replace(decision, format=served, reason=f"{decision.format} unavailable here")
+        return model, decision
 
     # Measure: fp32 first (the reference), then each candidate alone in memory.
     if fp32_model is None:
@@ -472,11 +547,13 @@ def choose_format(
 
 __all__ = [
     "NUMERIC_CHOICES",
+    "ONNX_FORMATS",
     "SAMPLE_PASSAGES",
     "SAMPLE_QUERIES",
     "Agreement",
     "Calibration",
     "NumericDecision",
+    "cached_format",
     "check_precision",
     "checkpoint_dtype",
     "choose_format",
@@ -485,9 +562,11 @@ __all__ = [
     "cpu_has_native_bf16",
     "embeddings_agree",
     "gpu_dtype",
+    "onnx_unavailable",
     "others_cpu_share",
     "quantize_int8",
     "rankings_agree",
     "release_memory",
     "sample_chunks",
+    "wants_onnx",
 ]

@@ -17,9 +17,11 @@ from typing import Any
 import torch
 
 from qrag_desktop.core.errors import ModelLoadError
+from qrag_desktop.core.jobs import JobControl
 from qrag_desktop.core.models.device import batch_tokens_for, configure_cpu_threads, pick_device
 from qrag_desktop.core.models.loading import resolve_model
 from qrag_desktop.core.models.numerics import (
+    ONNX_FORMATS,
     SAMPLE_PASSAGES,
     SAMPLE_QUERIES,
     Calibration,
@@ -31,8 +33,10 @@ from qrag_desktop.core.models.numerics import (
     gpu_dtype,
     quiet_quantized,
     rankings_agree,
+    wants_onnx,
 )
 from qrag_desktop.core.settings import DEFAULT_TASK
+from qrag_desktop.core.types import Progress
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +98,12 @@ def _cache_argument_of(cls: Any) -> str:
 
 
 def load_causal_lm(path: str, device: str, fmt: str) -> Any:
-    """The reranking model in numeric format ``fmt`` (fp32/bf16/int8 on a CPU; half on a GPU)."""
+    """The reranking model in numeric format ``fmt`` (fp32/bf16/int8 on a CPU; half on a GPU), or for
+    onnx-int8/onnx-fp32 an ONNX Runtime scorer of the exported yes/no graph."""
+    if fmt in ONNX_FORMATS and device == "cpu":
+        from qrag_desktop.core.models.onnx_backend import OnnxRerankScorer
+
+        return OnnxRerankScorer(path, fmt)
     from transformers import AutoModelForCausalLM
 
     if device != "cpu":
@@ -150,6 +159,22 @@ class Reranker:
             hint="Check that the folder holds a complete causal language model such as Qwen3-Reranker.",
         )
 
+    def prepare(self, control: JobControl | None = None) -> Iterator[Progress]:
+        """What loading needs first, with progress: the one-off ONNX export when this machine's
+        format may be ONNX Runtime. Cancelled through ``control``; ``warm_up`` runs it when nobody did."""
+        if self._model is not None:
+            return
+        path = resolve_model(self._model_id)
+        device = pick_device(self._device_pref)
+        if device != "cpu":
+            return
+        configure_cpu_threads()
+        if wants_onnx(self.precision, kind="reranker", model_path=path, device=device):
+            from qrag_desktop.core.models.onnx_export import prepare_export
+
+            cancelled = (lambda: control.cancelled) if control is not None else None
+            yield from prepare_export("reranker", path, cancelled)
+
     def warm_up(self) -> None:
         """Load tokenizer and model once; safe from several threads, a no-op when already loaded."""
         if self._model is not None:
@@ -157,6 +182,8 @@ class Reranker:
         with self._lock:
             if self._model is not None:
                 return
+            for _ in self.prepare():
+                pass
             path = resolve_model(self._model_id)
             device = pick_device(self._device_pref)
             if device == "cpu":
@@ -367,10 +394,19 @@ class Reranker:
                 packs.append([i])
         return packs
 
+    def _on_onnx(self) -> bool:
+        return hasattr(self._model, "session")  # an OnnxRerankScorer (see onnx_backend)
+
     def _score_rows(self, cache: Any, prefix_len: int, rows: list[list[int]]) -> list[float]:
         scores = [0.0] * len(rows)
+        onnx = self._on_onnx()
+        pad = int(self._tokenizer.pad_token_id)
         for pack in self._packs(rows):
-            pack_scores = self._score_suffixes(cache, prefix_len, [rows[i] for i in pack])
+            picked = [rows[i] for i in pack]
+            if onnx:  # whole rows, left-padded: the graph reads the last position
+                pack_scores = self._model.score(picked, pad)
+            else:
+                pack_scores = self._score_suffixes(cache, prefix_len, picked)
             for i, s in zip(pack, pack_scores, strict=True):
                 scores[i] = s
         return scores
@@ -386,7 +422,8 @@ class Reranker:
         if not documents:
             return
         inputs = self.build_inputs(query, documents)
-        prefix_len = shared_prefix_length(inputs) if self.share_prefix else 0
+        # The ONNX graph has no key/value cache input: it reads whole rows (see onnx_backend).
+        prefix_len = shared_prefix_length(inputs) if self.share_prefix and not self._on_onnx() else 0
         cache = self._prefix_cache(inputs[0][:prefix_len]) if prefix_len else None
         rows = [ids[prefix_len:] for ids in inputs]
         for start in range(0, len(rows), self.batch_size):
