@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from qrag_desktop.core.citations import Citation, citations_in
 from qrag_desktop.core.errors import AnswerError
@@ -85,6 +85,7 @@ class AskOutcome:
     reason: NoAnswer | None = None
     error: str | None = None  # the reason in words, for a person
     request_sent: bool = True  # False: the question's text never left this computer (no key)
+    result: SearchResult | None = None  # the search the passages came from (its rerank counts)
 
     @property
     def sent(self) -> list[Hit]:
@@ -93,6 +94,10 @@ class AskOutcome:
     @property
     def held_back(self) -> int:
         return sum(1 for p in self.passages if p.n is None)
+
+    def rerank_json(self) -> dict[str, Any]:
+        """The search's reranking counts, as ``qrag ask --json`` reports them."""
+        return (self.result or SearchResult(self.question, ())).rerank_json()
 
 
 AskEvent = PassagesFound | SentRequest | AnswerDelta | AskOutcome
@@ -144,17 +149,18 @@ def ask(
     question = question.strip()
     local_roots = engine.folders.local_only_roots()
     passages: tuple[Passage, ...] = ()
-    for result in engine.search_stages(
+    found: SearchResult | None = None
+    for found in engine.search_stages(
         question, top_k=top_k, rerank=rerank, control=control, paths_prefix=paths_prefix
     ):
-        passages = number_passages(result.hits, local_roots)
-        yield PassagesFound(result, passages)
+        passages = number_passages(found.hits, local_roots)
+        yield PassagesFound(found, passages)
     sendable = [p.hit for p in passages if p.n is not None]
     if not passages:
-        yield AskOutcome(question, passages, None, (), "no_passages", NO_PASSAGES)
+        yield AskOutcome(question, passages, None, (), "no_passages", NO_PASSAGES, result=found)
         return
     if not sendable:
-        yield AskOutcome(question, passages, None, (), "all_local_only", ALL_LOCAL_ONLY)
+        yield AskOutcome(question, passages, None, (), "all_local_only", ALL_LOCAL_ONLY, result=found)
         return
     request = build_request(question, sendable, history, model=engine.settings.openai_model)
     yield SentRequest(request.text, request.token_count, request.token_count_exact, len(sendable))
@@ -167,11 +173,18 @@ def ask(
         answer = "".join(parts) or None
         cited = tuple(citations_in(answer, sendable)) if answer else ()
         yield AskOutcome(
-            question, passages, answer, cited, "answer_failed", exc.user_text(), request_sent=exc.request_sent
+            question,
+            passages,
+            answer,
+            cited,
+            "answer_failed",
+            exc.user_text(),
+            request_sent=exc.request_sent,
+            result=found,
         )
         return
     answer = "".join(parts)
-    yield AskOutcome(question, passages, answer, tuple(citations_in(answer, sendable)))
+    yield AskOutcome(question, passages, answer, tuple(citations_in(answer, sendable)), result=found)
 
 
 __all__ = [

@@ -32,7 +32,7 @@ from qrag_desktop.core.paths import is_under, normalise
 from qrag_desktop.core.progress import IndexProgress, IndexReport
 from qrag_desktop.core.retrieval import Retriever
 from qrag_desktop.core.scan import stored_name
-from qrag_desktop.core.settings import FolderSetting, Paths, Settings
+from qrag_desktop.core.settings import FolderSetting, Paths, Settings, rerank_budget_for
 from qrag_desktop.core.types import Document, SearchResult
 from qrag_desktop.core.unchanged import all_unchanged, remember_full_run
 from qrag_desktop.core.vector_store import EmbeddingSpec, VectorStore
@@ -388,6 +388,9 @@ class Engine:
                 reranker = self.reranker()
             except ModelNotFoundError as exc:
                 notes.append(tr(QT_TRANSLATE_NOOP("core", "%1 Results are not reranked."), exc.user_text()))
+        # The default budget depends on where the reranker runs: on a CPU it bounds the wait, on a GPU
+        # all candidates are scored in well under a second.
+        budget = rerank_budget_for(self.settings.rerank_budget_s, reranker.device) if reranker else None
         r = Retriever(
             store,
             embedder,
@@ -396,6 +399,7 @@ class Engine:
             rerank_candidates=self.settings.rerank_candidates,
             top_k=self.settings.top_k,
             model_lock=self.model_lock,
+            rerank_budget_s=budget,
         )
         return r, tuple(notes)
 

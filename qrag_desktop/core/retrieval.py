@@ -5,12 +5,13 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import nullcontext
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from qrag_desktop.core.jobs import JobControl
-from qrag_desktop.core.types import Hit, SearchResult
+from qrag_desktop.core.settings import checked_rerank_budget
+from qrag_desktop.core.types import RERANK_REASON_BUDGET, Hit, SearchResult
 
 if TYPE_CHECKING:
     from qrag_desktop.core.models.embedder import Embedder
@@ -18,9 +19,60 @@ if TYPE_CHECKING:
     from qrag_desktop.core.vector_store import VectorStore
 
 
+class BatchScorer(Protocol):
+    """What the budget needs of a reranker: scores in batches, ``(start, scores)`` after each."""
+
+    def score_batches(self, query: str, documents: Sequence[str]) -> Iterator[tuple[int, list[float]]]: ...
+
+
 def rerank_text(hit: Hit) -> str:
     """What the reranker reads: the breadcrumb gives the passage its context."""
     return f"{hit.heading}\n{hit.text}" if hit.heading else hit.text
+
+
+def score_within_budget(
+    reranker: BatchScorer,
+    query: str,
+    documents: Sequence[str],
+    budget_s: float | None,
+    *,
+    control: JobControl | None = None,
+    clock: Callable[[], float] = time.perf_counter,
+) -> tuple[list[float], str]:
+    """Scores for the first documents, in the order given, scored batch by batch until ``budget_s``
+    seconds are spent (None: no limit); with "" when all were scored, else ``RERANK_REASON_BUDGET``.
+
+    The rule: the first batch is always scored (it measures this machine on this question, and a
+    reranked list needs at least that). After each batch, the time per document so far (everything
+    since the call began, setup included, over the documents scored) times the next batch's size
+    estimates that batch; it is started only when the time spent plus the estimate fits within the
+    budget. So the budget is overrun by no more than the first batch, or by an estimate's error.
+    ``control.checkpoint()`` after each batch lets a person cancel.
+    """
+    scores: list[float] = []
+    if not documents:
+        return scores, ""
+    t0 = clock()
+    batch_len = 0
+    batches = reranker.score_batches(query, documents)
+    try:
+        for _start, batch_scores in batches:
+            scores.extend(batch_scores)
+            batch_len = batch_len or len(batch_scores)
+            if control is not None:
+                control.checkpoint()
+            left = len(documents) - len(scores)
+            if budget_s is None or left <= 0:
+                continue
+            spent = clock() - t0
+            next_batch = min(batch_len, left) * spent / len(scores)
+            if spent + next_batch > budget_s:
+                return scores, RERANK_REASON_BUDGET
+    finally:
+        close = getattr(batches, "close", None)  # a generator: a batch not started is never computed
+        if close is not None:
+            close()
+    return scores, ""
 
 
 class Retriever:
@@ -34,7 +86,10 @@ class Retriever:
         rerank_candidates: int = 20,
         top_k: int = 5,
         model_lock: threading.Lock | None = None,
+        rerank_budget_s: float | None = None,
     ) -> None:
+        """``rerank_budget_s``: seconds the reranker may spend per query (None: no limit; see
+        ``score_within_budget``); 0 or less raises ConfigError."""
         self.store = store
         self.embedder = embedder
         self.reranker = reranker
@@ -42,6 +97,7 @@ class Retriever:
         self.rerank_candidates = rerank_candidates
         self.top_k = top_k
         self._lock = model_lock
+        self.rerank_budget_s = None if rerank_budget_s is None else checked_rerank_budget(rerank_budget_s)
 
     def _model(self) -> threading.Lock | nullcontext[None]:
         return self._lock if self._lock is not None else nullcontext()
@@ -78,17 +134,26 @@ class Retriever:
             return
         assert self.reranker is not None
         t2 = time.perf_counter()
-        scores: list[float] = []
         with self._model():
-            for _done, batch_scores in self.reranker.score_batches(query, [rerank_text(h) for h in hits]):
-                scores.extend(batch_scores)
-                if control is not None:
-                    control.checkpoint()
-        order = sorted(range(len(hits)), key=lambda i: scores[i], reverse=True)[:k]
-        reranked = tuple(dataclasses.replace(hits[i], score=float(scores[i])) for i in order)
+            # The budget's clock starts here, once the model is ours, not while waiting for it.
+            scores, reason = score_within_budget(
+                self.reranker, query, [rerank_text(h) for h in hits], self.rerank_budget_s, control=control
+            )
+        # Scored hits by score (ties keep their hybrid order), then the unscored in hybrid order.
+        n = len(scores)
+        order = sorted(range(n), key=lambda i: scores[i], reverse=True)
+        ranked = [dataclasses.replace(hits[i], score=float(scores[i])) for i in order] + list(hits[n:])
         timings["rerank_ms"] = (time.perf_counter() - t2) * 1000
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
-        yield SearchResult(query=query, hits=reranked, timings_ms=timings, reranked=True)
+        yield SearchResult(
+            query=query,
+            hits=tuple(ranked[:k]),
+            timings_ms=timings,
+            reranked=True,
+            reranked_count=n,
+            rerank_candidates=len(hits),
+            rerank_reason=reason,
+        )
 
     def search(self, query: str, **kwargs: object) -> SearchResult:
         """The final result: reranked when reranking is on, else the recall result."""

@@ -131,7 +131,14 @@ class AskController(QObject):
             turn.searching = False
             turn.sources = sources_of(ev.passages)
             turn.notes = ev.result.notes
-            self.sources.set_sources(turn.sources, stage="reranked" if ev.reranked else "recall")
+            r = ev.result
+            self.sources.set_sources(
+                turn.sources,
+                stage="reranked" if ev.reranked else "recall",
+                reranked_count=r.reranked_count,
+                rerank_candidates=r.rerank_candidates,
+                rerank_reason=r.rerank_reason,
+            )
             self.chat.schedule_render()
         elif isinstance(ev, SentRequest):
             turn.sent_text, turn.token_count, turn.token_exact = ev.text, ev.token_count, ev.exact

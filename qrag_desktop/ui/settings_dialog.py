@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 
 from PySide6.QtCore import Signal, Slot
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -22,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qrag_desktop.core.settings import Settings
+from qrag_desktop.core.settings import DEFAULT_RERANK_BUDGET_S, Settings
 
 
 def mask_key(key: str | None) -> str:
@@ -160,6 +162,7 @@ class SettingsDialog(QDialog):
         fr.addRow(self.tr("Passages looked at per search"), self.candidates_spin)
         fr.addRow(self.tr("Passages per answer"), self.top_k_spin)
         fr.addRow("", self.rerank_check)
+        self._add_budget_row(fr, settings)
 
         # -- language -----------------------------------------------------------------------------
         self.language_combo = QComboBox()
@@ -181,6 +184,60 @@ class SettingsDialog(QDialog):
             layout.addWidget(box)
         layout.addWidget(buttons)
         self.resize(620, self.sizeHint().height())
+
+    def _add_budget_row(self, form: QFormLayout, settings: Settings) -> None:
+        """Seconds reranking may take per question; 0 shows as "Default" (a CPU default, no limit on
+        a GPU). A saved value the box cannot show (0.001, inf) is kept unless it is changed here."""
+        self.budget_spin = QDoubleSpinBox()
+        self.budget_spin.setRange(0.0, 3600.0)
+        self.budget_spin.setDecimals(1)
+        self.budget_spin.setSingleStep(0.5)
+        self.budget_spin.setSpecialValueText(self.tr("Default"))
+        saved = settings.rerank_budget_s
+        self._budget_kept = saved if saved is not None and saved > 0 else None  # 0 or less: Default
+        # A value under the box's step shows as the step (never as "Default"); the hint says the real one.
+        self.budget_spin.setValue(max(self._budget_kept, 0.1) if self._budget_kept is not None else 0.0)
+        self._budget_shown = self.budget_spin.value()
+        self.budget_spin.setToolTip(
+            self.tr(
+                "How long the reranking model may take per question. Passages it has not read by then"
+                " keep their keyword and meaning order, below the reranked ones; none are left out."
+                " Default: %1 s on a CPU, no limit on a GPU."
+            ).replace("%1", f"{DEFAULT_RERANK_BUDGET_S:g}")
+        )
+        self.budget_source = QLabel()
+        self.budget_source.setObjectName("hint")
+        self.budget_source.setWordWrap(True)
+        self.budget_spin.valueChanged.connect(self._show_budget_source)
+        self.rerank_check.toggled.connect(self.budget_spin.setEnabled)
+        self.budget_spin.setEnabled(self.rerank_check.isChecked())
+        self._show_budget_source()
+        form.addRow(self.tr("Time for reranking (seconds)"), self.budget_spin)
+        form.addRow("", self.budget_source)
+
+    @Slot()
+    def _show_budget_source(self) -> None:
+        value = self.budget_spin.value()
+        if value == 0:
+            text = self.tr("Default: %1 s on a CPU, no limit on a GPU.").replace(
+                "%1", f"{DEFAULT_RERANK_BUDGET_S:g}"
+            )
+        elif value == self._budget_shown and self._budget_kept == math.inf:
+            text = self.tr("From the settings file: no limit.")
+        elif value == self._budget_shown and self._budget_kept is not None:
+            text = self.tr("From the settings file: at most %1 s per question.").replace(
+                "%1", f"{self._budget_kept:g}"
+            )
+        else:
+            text = self.tr("At most %1 s per question, on a CPU or a GPU.").replace("%1", f"{value:g}")
+        self.budget_source.setText(text)
+
+    def rerank_budget_s(self) -> float | None:
+        """The budget to save: None for Default."""
+        value = self.budget_spin.value()
+        if value == self._budget_shown and self._budget_kept is not None:
+            return self._budget_kept
+        return value or None
 
     def _with_browse(self, edit: QLineEdit) -> QWidget:
         w = QWidget()
@@ -242,5 +299,6 @@ class SettingsDialog(QDialog):
             candidates=self.candidates_spin.value(),
             top_k=self.top_k_spin.value(),
             rerank_enabled=self.rerank_check.isChecked(),
+            rerank_budget_s=self.rerank_budget_s(),
             ui_language=str(self.language_combo.currentData()),
         )

@@ -1,4 +1,8 @@
-"""The passages behind an answer, in ranked order, and the exact text that went to the cloud model."""
+"""The passages behind an answer, in ranked order, and the exact text that went to the cloud model.
+
+Over 400 lines as one file: the two tabs share one question's state (its passages, stage, rerank
+counts, what was sent) and are retranslated together; the pure helpers are the parts to move out.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qrag_desktop.core.types import Hit
+from qrag_desktop.core.types import RERANK_REASON_BUDGET, Hit
 
 INDEX_ROLE = Qt.ItemDataRole.UserRole + 1
 DEFAULT_BASE_URL = "https://api.openai.com/v1"  # what the OpenAI client uses when nothing else is set
@@ -129,6 +133,7 @@ class SourcesPanel(QWidget):
         super().__init__(parent)
         self._sources: list[Source] = []
         self._stage = ""
+        self._reranked = (0, 0, "")  # reranked_count, rerank_candidates, rerank_reason of the search
         self._sent_text: str | None = None
         self._scope_text = ""  # what the question was asked of, in words
         self._sent_tokens: int | None = None
@@ -223,12 +228,24 @@ class SourcesPanel(QWidget):
         self._fill()
 
     # -- content ------------------------------------------------------------------------------------
-    def set_sources(self, sources: list[Source], *, stage: str = "") -> None:
-        """``stage``: "recall" (hybrid matches, reranking follows), "reranked", or "" (a saved answer)."""
+    def set_sources(
+        self,
+        sources: list[Source],
+        *,
+        stage: str = "",
+        reranked_count: int = 0,
+        rerank_candidates: int = 0,
+        rerank_reason: str = "",
+    ) -> None:
+        """``stage``: "recall" (hybrid matches, reranking follows), "reranked", or "" (a saved answer).
+        When reranked, the counts of ``SearchResult`` say whether every candidate was scored."""
         if [x.hit for x in sources] != [x.hit for x in self._sources]:
             self._cited = set()
         self._sources = list(sources)
         self._stage = stage
+        self._reranked = (
+            (reranked_count, rerank_candidates, rerank_reason) if stage == "reranked" else (0, 0, "")
+        )
         self._render_stage()
         self._fill()
         if self._sources:
@@ -312,6 +329,14 @@ class SourcesPanel(QWidget):
             self.stage_label.setText(self.tr("Ask a question: the passages it is answered from appear here."))
         elif self._stage == "recall":
             self.stage_label.setText(self.tr("Keyword and meaning matches; reranking…"))
+        elif self._stage == "reranked" and self._reranked[0] < self._reranked[1]:
+            n, m, reason = self._reranked
+            text = (
+                self.tr("%1 of %2 reranked (time budget); the others follow in keyword and meaning order.")
+                if reason == RERANK_REASON_BUDGET
+                else self.tr("%1 of %2 reranked; the others follow in keyword and meaning order.")
+            )
+            self.stage_label.setText(text.replace("%1", str(n)).replace("%2", str(m)))
         elif self._stage == "reranked":
             self.stage_label.setText(self.tr("Best passages, reranked by relevance."))
         else:
@@ -350,6 +375,8 @@ class SourcesPanel(QWidget):
                     0, self.tr("From a local-only folder: searched, never sent to the cloud model.")
                 )
             item.setTextAlignment(3, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if row >= self._reranked[0] and self._reranked[0] < self._reranked[1]:
+                item.setToolTip(3, self.tr("Not reranked: it keeps its keyword and meaning order."))
             self.list.addTopLevelItem(item)
         self._apply_cited()
 
