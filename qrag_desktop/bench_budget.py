@@ -5,36 +5,24 @@ scored in hybrid order until the budget is spent, and each result says how many 
 (``SearchResult.reranked_count`` of ``rerank_candidates``, and why: ``rerank_reason``). The
 benchmark times the app's default path (``search_rerank_p50_ms``/``_p95_ms``, the target's keys)
 and the same questions with every candidate reranked (``search_rerank_full_*``), so the report
-shows what the budget buys and what it leaves unscored. A build without the budget reranks every
-candidate on its default path; the report says so and the counts are ``None``.
+shows what the budget buys and what it leaves unscored. ``--rerank-budget`` sets another budget for
+a run (the default is the app's: ``DEFAULT_RERANK_BUDGET_S`` on a CPU, none on a GPU).
 """
 
 from __future__ import annotations
 
-import inspect
 import statistics
 from collections.abc import Sequence
 from typing import Any
 
-_MISSING = object()
+from qrag_desktop.core.types import SearchResult
 
 
-def has_budget() -> bool:
-    """Whether this build's Retriever takes a rerank time budget."""
-    from qrag_desktop.core.retrieval import Retriever
-
-    return "rerank_budget_s" in inspect.signature(Retriever.__init__).parameters
-
-
-def budget_in_effect(engine: Any) -> float | None | str:
-    """The budget the app's default search uses (seconds; None: no budget; "unknown")."""
+def budget_in_effect(engine: Any) -> float | None:
+    """The budget the app's default search uses on this device (seconds; None: no budget)."""
     retriever, _ = engine.retriever(rerank=True)
-    value: Any = getattr(retriever, "rerank_budget_s", _MISSING)
-    if value is _MISSING:
-        value = getattr(engine.settings, "rerank_budget_s", _MISSING)
-    if value is _MISSING:
-        return "unknown"
-    return None if value is None else float(value)
+    budget: float | None = retriever.rerank_budget_s
+    return budget
 
 
 def unbudgeted_retriever(engine: Any) -> Any:
@@ -42,7 +30,6 @@ def unbudgeted_retriever(engine: Any) -> Any:
     from qrag_desktop.core.retrieval import Retriever
 
     base, _ = engine.retriever(rerank=True)
-    no_budget: dict[str, Any] = {"rerank_budget_s": None}  # a keyword older builds do not have
     return Retriever(
         base.store,
         base.embedder,
@@ -51,29 +38,26 @@ def unbudgeted_retriever(engine: Any) -> Any:
         rerank_candidates=base.rerank_candidates,
         top_k=base.top_k,
         model_lock=engine.model_lock,
-        **no_budget,
+        rerank_budget_s=None,
     )
 
 
-def rerank_counts(results: Sequence[Any]) -> dict[str, Any]:
+def rerank_counts(results: Sequence[SearchResult]) -> dict[str, Any]:
     """How many candidates each search reranked, of how many, and the reasons given."""
-    counts = [getattr(r, "reranked_count", None) for r in results]
-    of = [getattr(r, "rerank_candidates", None) for r in results]
-    reasons = sorted({str(x) for x in (getattr(r, "rerank_reason", None) for r in results) if x})
-    known = [c for c in counts if c is not None]
-    known_of = [c for c in of if c is not None]
+    counts = [r.reranked_count for r in results]
+    of = [r.rerank_candidates for r in results]
     return {
         "reranked": counts,
         "candidates": of,
-        "reranked_median": statistics.median(known) if known else None,
-        "candidates_median": statistics.median(known_of) if known_of else None,
+        "reranked_median": statistics.median(counts) if counts else None,
+        "candidates_median": statistics.median(of) if of else None,
         "all_reranked_share": (
-            round(sum(1 for c, n in zip(counts, of, strict=True) if c is not None and c == n) / len(known), 3)
-            if known
+            round(sum(1 for c, n in zip(counts, of, strict=True) if c == n) / len(counts), 3)
+            if counts
             else None
         ),
-        "reasons": reasons,
+        "reasons": sorted({r.rerank_reason for r in results if r.rerank_reason}),
     }
 
 
-__all__ = ["budget_in_effect", "has_budget", "rerank_counts", "unbudgeted_retriever"]
+__all__ = ["budget_in_effect", "rerank_counts", "unbudgeted_retriever"]

@@ -78,14 +78,13 @@ def print_human(r: dict[str, Any]) -> None:
         f"({r['search_rerank_questions']} questions, {r['search_rerank_candidates']} candidates)"
     )
     b = r.get("search_rerank_budget") or {}
-    if b.get("available"):
+    if b.get("reranked"):
+        budget = "none" if b.get("budget_s") is None else f"{b['budget_s']} s"
         print(
-            f"  budget:   {fmt(b.get('budget_s'))} s; reranked {fmt(b.get('reranked_median'))} of "
+            f"  budget:   {budget}; reranked {fmt(b.get('reranked_median'))} of "
             f"{fmt(b.get('candidates_median'))} (median); every candidate: p50 "
             f"{fmt(r.get('search_rerank_full_p50_ms'))} ms, p95 {fmt(r.get('search_rerank_full_p95_ms'))} ms"
         )
-    elif b.get("note"):
-        print(f"  budget:   {b['note']}")
     print(
         f"Peak RSS:   {fmt(r['peak_rss_mb'])} MB (embedding {fmt(r['peak_rss_embed_mb'])}, "
         f"indexing {fmt(r['peak_rss_index_mb'])}, answering {fmt(r['peak_rss_answer_mb'])}; "
@@ -107,8 +106,12 @@ def _format_entry(entry: dict[str, Any], key: str, unit: str) -> str:
     if "error" in entry:
         return f"skipped: {entry['error']}"
     share = entry.get("share_of_limit")
-    extra = f", {share:.0%} of the limit" if share is not None else ""
+    extra = f", {_percent(share)} of the limit" if share is not None else ""
     return f"{entry[key]} {unit}{extra}{' (chosen)' if entry.get('chosen') else ''}"
+
+
+def _percent(share: float) -> str:
+    return f"{share * 100:.3g}%"
 
 
 def _print_limit(label: str, limit: dict[str, Any] | None) -> None:
@@ -116,7 +119,7 @@ def _print_limit(label: str, limit: dict[str, Any] | None) -> None:
         share = limit.get("share")
         print(
             f"{label:<12}{limit['achieved_gflops']} GFLOP/s of {limit.get('limit_gflops')} "
-            f"({limit['limit']}){f': {share:.0%}' if share is not None else ''}"
+            f"({limit['limit']}){f': {_percent(share)}' if share is not None else ''}"
         )
 
 
