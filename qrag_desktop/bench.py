@@ -9,6 +9,12 @@ Figures, all on this machine and in this process:
   reranking, on an index of the corpus built in a temporary folder;
 - peak RSS (and GPU memory) while embedding, indexing and answering; device, formats, settings.
 
+Beside them, in modules of their own: the CPU, its instruction sets and its arithmetic limit, and
+the share of it reached (bench_cpu); each numeric format timed on the same texts (bench_formats);
+search at the rerank budget and without it (bench_budget); a whole folder indexed end to end with
+``--index-corpus`` (bench_corpus); memory in processes of their own (bench_memory); issue 11's
+targets and the printed report, CPU line first (bench_report).
+
 Real Qwen3 weights are used when on disk, else stand-ins with the exact Qwen3 shapes (random
 weights run exactly as fast). Imports are lazy: the CLI imports this module to build its parser.
 

@@ -34,6 +34,7 @@ import json
 import os
 import platform
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,20 @@ def _sysctl(name: str) -> str | None:
     return out.stdout.strip() or None
 
 
+def _windows_cpu_name() -> str | None:
+    """The marketing name Windows keeps in the registry (platform.processor() gives a family code)."""
+    if sys.platform != "win32":
+        return None
+    try:
+        import winreg
+
+        key = winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, r"HARDWARE\DESCRIPTION\System\CentralProcessor\0")
+        value, _ = winreg.QueryValueEx(key, "ProcessorNameString")
+    except (ImportError, OSError):
+        return None
+    return str(value).strip() or None
+
+
 def _max_mhz(cpuinfo_mhz: float | None) -> tuple[float | None, str]:
     """The highest clock this machine reports, and where it came from."""
     khz = _read("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq")
@@ -152,6 +167,8 @@ def cpu_info() -> dict[str, Any]:
         source = "numpy CPU dispatch table" if found else "unknown"
     if model is None and platform.system() == "Darwin":
         model = _sysctl("machdep.cpu.brand_string") or _sysctl("hw.model")
+    if model is None and platform.system() == "Windows":
+        model = _windows_cpu_name()
     if model is None:
         model = platform.processor() or None
     max_mhz, mhz_source = _max_mhz(mhz)
