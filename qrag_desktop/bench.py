@@ -9,6 +9,12 @@ Figures, all on this machine and in this process:
   reranking, on an index of the corpus built in a temporary folder;
 - peak RSS (and GPU memory) while embedding, indexing and answering; device, formats, settings.
 
+Beside them, in modules of their own: the CPU, its instruction sets and its arithmetic limit, and
+the share of it reached (bench_cpu); each numeric format timed on the same texts (bench_formats);
+search at the rerank budget and without it (bench_budget); a whole folder indexed end to end with
+``--index-corpus`` (bench_corpus); memory in processes of their own (bench_memory); issue 11's
+targets and the printed report, CPU line first (bench_report).
+
 Real Qwen3 weights are used when on disk, else stand-ins with the exact Qwen3 shapes (random
 weights run exactly as fast). Imports are lazy: the CLI imports this module to build its parser.
 
@@ -19,20 +25,21 @@ measured against, in one run, so that both see the same machine state.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
 import json
 import os
 import platform
 import statistics
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
+
+from qrag_desktop.bench_memory import PeakMemory, memory_in_own_processes
+from qrag_desktop.bench_report import print_human, targets
 
 _T = TypeVar("_T")
 
@@ -59,7 +66,23 @@ def add_bench_parser(sub: Any) -> None:
     b.add_argument("--embed-model", default=argparse.SUPPRESS, help="embedding model (default: Qwen3 0.6B)")
     b.add_argument("--rerank-model", default=argparse.SUPPRESS, help="reranking model (default: Qwen3 0.6B)")
     b.add_argument("--precision", default="auto", help="numeric format: auto, fp32, bf16, int8")
-    b.add_argument("--corpus", help="folder of documents (default: ../shared/corpora/milvus-docs-en)")
+    b.add_argument(
+        "--formats",
+        default="auto",
+        help="numeric formats each timed on the same texts (auto: fp32, int8, bf16 where native, "
+        "onnx-fp32, onnx-int8; none: skip; or a comma-separated list)",
+    )
+    b.add_argument(
+        "--corpus",
+        help="folder the sample chunks, the candidates and the search index come from "
+        "(default: ../shared/corpora/milvus-docs-en)",
+    )
+    b.add_argument(
+        "--index-corpus",
+        metavar="DIR",
+        help="also index all of DIR end to end (parse, chunk, embed, store) with the benchmarked "
+        "embedder, timed: passages/s, files/s and where the time went",
+    )
     b.add_argument("--queries", help="questions, one JSON object with 'q' per line")
     b.add_argument("--chunks", type=int, default=None, help="chunks embedded each way (default 24)")
     b.add_argument(
@@ -71,6 +94,14 @@ def add_bench_parser(sub: Any) -> None:
     b.add_argument("--questions", type=int, default=None, help="questions timed without reranking")
     b.add_argument("--rerank-questions", type=int, default=None, help="questions timed with reranking")
     b.add_argument("--rerank-candidates", type=int, default=None, help="hits the reranker reads per query")
+    b.add_argument(
+        "--rerank-budget",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="time for reranking per question in the search figures (default: the app's, which is "
+        "off on a GPU); every candidate is also timed without a budget",
+    )
     b.add_argument("--rerank-sizes", default="10,30", help="candidate counts timed (default 10,30)")
     b.add_argument(
         "--rss-files",
@@ -83,112 +114,6 @@ def add_bench_parser(sub: Any) -> None:
         "--no-parts", action="store_true", help="skip timing what each reranking technique buys (faster)"
     )
     b.add_argument("--standins", help="where real-shape stand-ins are built and kept")
-
-
-# -- memory ----------------------------------------------------------------------------------------
-
-
-class PeakMemory:
-    """Peak RSS of this process (sampled) and peak GPU memory during a ``with`` block."""
-
-    def __init__(self, device: str, interval: float = 0.02) -> None:
-        self.device = device
-        self.interval = interval
-        self.rss_mb = 0.0
-        self.gpu_mb: float | None = None
-        self._stop = threading.Event()
-
-    def _sample(self) -> None:
-        import psutil
-
-        proc = psutil.Process()
-        while True:
-            self.rss_mb = max(self.rss_mb, proc.memory_info().rss / 2**20)
-            if self._stop.wait(self.interval):
-                return
-
-    def __enter__(self) -> PeakMemory:
-        if self.device.startswith("cuda"):
-            import torch
-
-            torch.cuda.reset_peak_memory_stats()
-        self._thread = threading.Thread(target=self._sample, name="bench-rss", daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        if self.device.startswith("cuda"):
-            import torch
-
-            self.gpu_mb = torch.cuda.max_memory_allocated() / 2**20
-
-
-def _peak_rss_of(cmd: Sequence[str], interval: float = 0.05) -> tuple[float, int, str, str]:
-    """Run ``cmd``; its peak RSS in MB (sampled), exit code, stdout and stderr."""
-    import subprocess
-
-    import psutil
-
-    peak = 0.0
-    chunks: dict[str, str] = {}
-    with subprocess.Popen(list(cmd), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
-        watched = psutil.Process(proc.pid)
-        # Read the pipes in threads so a chatty child never blocks on a full pipe while we sample.
-        readers = [
-            threading.Thread(target=lambda n=n, f=f: chunks.__setitem__(n, f.read()), daemon=True)
-            for n, f in (("out", proc.stdout), ("err", proc.stderr))
-        ]
-        for t in readers:
-            t.start()
-        while proc.poll() is None:
-            try:
-                peak = max(peak, watched.memory_info().rss / 2**20)
-            except psutil.Error:  # exited between poll and sample
-                break
-            time.sleep(interval)
-        proc.wait()
-        for t in readers:
-            t.join()
-    return peak, int(proc.returncode), chunks.get("out", ""), chunks.get("err", "")
-
-
-def memory_in_own_processes(
-    files: Sequence[Path], corpus: Path, workdir: Path, settings: Any, question: str
-) -> dict[str, Any]:
-    """Peak RSS of ``qrag index`` on ``files`` and then of ``qrag search`` (with reranking) on that
-    index, each in a fresh process with these settings: what indexing and answering cost in memory
-    on their own, without the models the benchmark loaded before in this process."""
-    import sys
-
-    from qrag_desktop.core.settings import Paths, save_settings
-
-    src = workdir / "rss-docs"
-    for f in files:
-        dest = src / f.relative_to(corpus)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_bytes(f.read_bytes())
-    paths = Paths.resolve(workdir / "rss-data").ensure()
-    save_settings(paths, settings)
-    base = [sys.executable, "-m", "qrag_desktop.cli", "--data-dir", str(paths.data_dir)]
-    result: dict[str, Any] = {"files": len(files)}
-    for name, cmd in (
-        ("index", [*base, "index", str(src), "--json"]),
-        ("answer", [*base, "search", question, "--json"]),
-    ):
-        t0 = time.perf_counter()
-        peak, code, out, err = _peak_rss_of(cmd)
-        result[f"{name}_seconds"] = round(time.perf_counter() - t0, 1)
-        result[f"{name}_peak_rss_mb"] = round(peak)
-        if code != 0:
-            lines = (err or out).strip().splitlines()
-            result[f"{name}_error"] = lines[-1] if lines else f"exit {code}"
-            break
-        if name == "index":
-            with contextlib.suppress(ValueError, IndexError):
-                result["chunks"] = json.loads(out.strip().splitlines()[-1]).get("chunks_added")
-    return result
 
 
 # -- inputs ----------------------------------------------------------------------------------------
@@ -421,6 +346,7 @@ def _r(x: float | None, nd: int = 1) -> float | None:
 def run_bench(args: argparse.Namespace) -> int:
     import torch
 
+    from qrag_desktop import bench_budget, bench_cpu, bench_formats
     from qrag_desktop.core.engine import Engine
     from qrag_desktop.core.models.device import configure_cpu_threads, describe_device, pick_device
     from qrag_desktop.core.models.embedder import (
@@ -442,7 +368,12 @@ def run_bench(args: argparse.Namespace) -> int:
     n_rerank_q = args.rerank_questions if args.rerank_questions is not None else (1 if quick else 20)
     rerank_k = args.rerank_candidates or (4 if quick else 20)
     settings = Settings()
+    cpu = bench_cpu.cpu_info()
+    peak = bench_cpu.peak_gflops(cpu)
+    formats = bench_formats.candidate_formats(args.formats) if device == "cpu" else []
     report: dict[str, Any] = {
+        # First: figures mean little without the CPU they were measured on (AVX2 is what laptops have).
+        "cpu": {**cpu, "peak_gflops": peak},
         "machine": {
             "platform": platform.platform(),
             "processor": platform.processor() or platform.machine(),
@@ -509,6 +440,24 @@ def run_bench(args: argparse.Namespace) -> int:
             peak_rss_embed_mb=_r(mem_embed.rss_mb, 0),
             peak_gpu_embed_mb=_r(mem_embed.gpu_mb, 0),
         )
+        embed_config = bench_cpu.model_config(_resolve(embed_model))
+        embed_cost = (
+            bench_cpu.flops_per_token(embed_config, tokens / max(1, len(chunks))) if embed_config else None
+        )
+        embed_fmt = (report["embed_numeric"] or {}).get("format")
+        report["embed_limit"] = bench_cpu.share_of_limit(
+            report["embed_tokens_per_s"], embed_cost, peak, embed_fmt
+        )
+        if formats:
+            with _stage(report, "embed_formats", verbose):
+                per_format = bench_formats.embed_formats(embed_model, device, chunks, tokens, formats)
+            for fmt, entry in per_format.items():
+                if "tokens_per_s" in entry:
+                    entry["share_of_limit"] = bench_cpu.share_of_limit(
+                        entry["tokens_per_s"], embed_cost, peak, fmt
+                    )["share"]
+                entry["chosen"] = fmt == embed_fmt
+            report["embed_formats"] = per_format
 
         # -- reranking ----------------------------------------------------------------------------
         query = questions[0]
@@ -533,8 +482,29 @@ def run_bench(args: argparse.Namespace) -> int:
                 len(reranker.tokenizer.encode(d, add_special_tokens=False)) for d in candidates[10]
             )
         )
+        rerank_tokens, rerank_len = bench_formats.rerank_work(reranker, query, candidates[10])
         reranker = None  # type: ignore[assignment]
         gc.collect()
+        rerank_config = bench_cpu.model_config(_resolve(rerank_model))
+        rerank_cost = bench_cpu.flops_per_token(rerank_config, rerank_len) if rerank_config else None
+        rerank_fmt = (report["rerank_numeric"] or {}).get("format")
+
+        def rerank_share(ms: float | None, fmt: str | None) -> dict[str, Any]:
+            per_s = rerank_tokens / ms * 1000 if ms else None
+            return bench_cpu.share_of_limit(per_s, rerank_cost, peak, fmt)
+
+        report["rerank10_tokens"] = rerank_tokens
+        report["rerank_limit"] = rerank_share(report["rerank10_ms"], rerank_fmt)
+        if formats:
+            with _stage(report, "rerank_formats", verbose):
+                per_format = bench_formats.rerank_formats(
+                    rerank_model, device, query, candidates[10], formats
+                )
+            for fmt, entry in per_format.items():
+                if "ms" in entry:
+                    entry["share_of_limit"] = rerank_share(entry["ms"], fmt)["share"]
+                entry["chosen"] = fmt == rerank_fmt
+            report["rerank10_formats"] = per_format
         if not args.skip_naive:
             with _stage(report, "rerank_naive", verbose):
                 model = load_causal_lm(str(_resolve(rerank_model)), device, "fp32")
@@ -563,6 +533,7 @@ def run_bench(args: argparse.Namespace) -> int:
             rerank_model=rerank_model,
             device=device,
             rerank_candidates=rerank_k,
+            rerank_budget_s=args.rerank_budget,
         )
         engine = Engine(search_settings, paths)
         try:
@@ -593,10 +564,21 @@ def run_bench(args: argparse.Namespace) -> int:
                     store_ms.append(res.timings_ms.get("recall_ms", 0.0))
             with _stage(report, "search_rerank", verbose), PeakMemory(device) as mem_answer:
                 rerank_ms: list[float] = []
+                budgeted: list[Any] = []
                 if n_rerank_q:
                     engine.search(questions[0], rerank=True)  # warm-up: loads the reranker
                 for q in _cycle(questions, n_rerank_q):
-                    rerank_ms.append(timed(partial(engine.search, q, rerank=True)))
+                    t0 = time.perf_counter()
+                    budgeted.append(engine.search(q, rerank=True))  # the app's default: its budget
+                    rerank_ms.append((time.perf_counter() - t0) * 1000)
+            full_ms: list[float] = []
+            budget: dict[str, Any] = {"budget_s": bench_budget.budget_in_effect(engine)}
+            if n_rerank_q:
+                with _stage(report, "search_rerank_full", verbose):
+                    full = bench_budget.unbudgeted_retriever(engine)
+                    for q in _cycle(questions, n_rerank_q):
+                        full_ms.append(timed(partial(full.search, q)))
+            budget.update(bench_budget.rerank_counts(budgeted))
         finally:
             engine.close()
         report.update(
@@ -608,6 +590,9 @@ def run_bench(args: argparse.Namespace) -> int:
             search_rerank_candidates=rerank_k,
             search_rerank_p50_ms=_r(percentile(rerank_ms, 0.5)) if rerank_ms else None,
             search_rerank_p95_ms=_r(percentile(rerank_ms, 0.95)) if rerank_ms else None,
+            search_rerank_full_p50_ms=_r(percentile(full_ms, 0.5)) if full_ms else None,
+            search_rerank_full_p95_ms=_r(percentile(full_ms, 0.95)) if full_ms else None,
+            search_rerank_budget=budget,
             peak_rss_index_mb=_r(mem_index.rss_mb, 0),
             peak_rss_answer_mb=_r(mem_answer.rss_mb, 0),
             peak_gpu_answer_mb=_r(mem_answer.gpu_mb, 0),
@@ -627,12 +612,29 @@ def run_bench(args: argparse.Namespace) -> int:
                         rerank_model=rerank_model,
                         device=device,
                         numeric=args.precision,
+                        rerank_budget_s=args.rerank_budget,
                     ),
                     questions[0] if questions else DEFAULT_QUESTIONS[0],
                 )
             report["memory_own_process"] = own
             report["peak_rss_index_mb"] = own.get("index_peak_rss_mb") or report["peak_rss_index_mb"]
             report["peak_rss_answer_mb"] = own.get("answer_peak_rss_mb") or report["peak_rss_answer_mb"]
+            if own.get("index_peak_rss_mb") and own.get("answer_peak_rss_mb"):
+                report["peak_rss_source"] = "own processes: qrag index, then qrag search with reranking"
+        report.setdefault(
+            "peak_rss_source", "this process (includes every model the benchmark loaded before)"
+        )
+        if args.index_corpus:
+            with _stage(report, "index_corpus", verbose):
+                from qrag_desktop.bench_corpus import index_corpus
+
+                report["index_corpus"] = index_corpus(
+                    Path(args.index_corpus),
+                    Path(tmp.name),
+                    embed_model=embed_model,
+                    device=device,
+                    precision=args.precision,
+                )
         report["peak_rss_mb"] = _r(
             max(report["peak_rss_index_mb"] or 0, report["peak_rss_answer_mb"] or 0), 0
         )
@@ -643,13 +645,14 @@ def run_bench(args: argparse.Namespace) -> int:
             "embed_batch_tokens": embed_batch_tokens,
             "rerank_batch_size": 8,
         }
+        report["targets"] = targets(report)
     finally:
         tmp.cleanup()
 
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
     else:
-        _print_human(report)
+        print_human(report)
     return 0
 
 
@@ -688,46 +691,6 @@ def _load_average() -> list[float] | None:
         return [round(x, 2) for x in os.getloadavg()]
     except (AttributeError, OSError):  # Windows
         return None
-
-
-def _print_human(r: dict[str, Any]) -> None:
-    def fmt(x: Any) -> str:
-        return "-" if x is None else str(x)
-
-    print(f"Device:     {r['device_name']} ({r['device']}); {r['models']['which']}")
-    print(
-        f"Machine:    {r['machine']['processor']}, {r['machine']['cpu_capability']}, "
-        f"load {r['machine']['load_average_start']}"
-    )
-    print(f"Corpus:     {r['corpus']}")
-    en = r.get("embed_numeric") or {}
-    rn = r.get("rerank_numeric") or {}
-    print(
-        f"Embedding:  {fmt(r['embed_tokens_per_s'])} tokens/s ({fmt(r['embed_chunks_per_s'])} chunks/s, "
-        f"{en.get('format')}) vs seed {fmt(r['embed_tokens_per_s_naive'])} tokens/s: "
-        f"x{fmt(r['embed_speedup'])}"
-    )
-    for n in (10, 30):
-        if r.get(f"rerank{n}_ms") is not None:
-            print(
-                f"Rerank {n}:  {fmt(r[f'rerank{n}_ms'])} ms ({rn.get('format')}) vs seed "
-                f"{fmt(r[f'rerank{n}_ms_naive'])} ms: x{fmt(r[f'rerank{n}_speedup'])}"
-            )
-    parts = r.get("rerank10_parts_ms") or {}
-    if parts:
-        print("  parts:    " + ", ".join(f"{k} {fmt(v)} ms" for k, v in parts.items()))
-    print(
-        f"Search:     p50 {fmt(r['search_p50_ms'])} ms, p95 {fmt(r['search_p95_ms'])} ms "
-        f"({r['search_questions']} questions; index {r['index']['model']}, {r['index']['chunks']} chunks)"
-    )
-    print(
-        f"+ rerank:   p50 {fmt(r['search_rerank_p50_ms'])} ms, p95 {fmt(r['search_rerank_p95_ms'])} ms "
-        f"({r['search_rerank_questions']} questions, {r['search_rerank_candidates']} candidates)"
-    )
-    print(
-        f"Peak RSS:   {fmt(r['peak_rss_mb'])} MB (embedding {fmt(r['peak_rss_embed_mb'])}, "
-        f"indexing {fmt(r['peak_rss_index_mb'])}, answering {fmt(r['peak_rss_answer_mb'])})"
-    )
 
 
 __all__ = ["add_bench_parser", "run_bench", "seed_embed", "seed_rerank"]
