@@ -36,8 +36,8 @@ def install_language(choice: str) -> str:
     messages.set_translator(QCoreApplication.translate)
     if app is None:
         return lang
-    for tr in _installed:
-        app.removeTranslator(tr)
+    for translator in _installed:
+        app.removeTranslator(translator)
     _installed.clear()
     if lang == "en":
         return lang
@@ -58,10 +58,18 @@ def install_language(choice: str) -> str:
 __all__ = ["LANGUAGES", "install_language", "resolve_language"]
 
 
+# The window's controllers (not QObjects) call ``tr("...")``, imported as ``window_tr as tr``.
+# pyside6-lupdate files a bare ``tr("...")`` call under the context with no name, so that is the
+# context these strings are translated in: the README's lupdate command then keeps every one.
+WINDOW_CONTEXT = ""
+
+
 def window_tr(text: str) -> str:
-    """Translate in the main window's context: the window's controllers say what the window said
-    before they were split out of it, and the existing translations keep applying."""
-    return QCoreApplication.translate("MainWindow", text)
+    """Translate a string of the window's controllers (see ``WINDOW_CONTEXT``); call it as ``tr``."""
+    return QCoreApplication.translate(WINDOW_CONTEXT, text)
+
+
+tr = window_tr  # so that lupdate sees this module's own calls
 
 
 def failure_text(exc: object, what: str) -> str:
@@ -74,4 +82,4 @@ def failure_text(exc: object, what: str) -> str:
     logging.getLogger("qrag_desktop.ui").error(
         "%s failed", what, exc_info=exc if isinstance(exc, BaseException) else None
     )
-    return window_tr("Unexpected error: %1").replace("%1", str(exc))
+    return tr("Unexpected error: %1").replace("%1", str(exc))
