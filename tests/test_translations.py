@@ -65,3 +65,34 @@ def test_window_controller_strings_are_chinese_in_the_chinese_ui(qtbot, make_win
     finally:
         install_language("en")
     qtbot.waitUntil(lambda: w.index_label.text().startswith("Index: "), timeout=20000)
+
+
+def test_file_store_and_manifest_messages_are_chinese_in_the_chinese_ui(qtbot, make_window, docs, tmp_path):
+    from qrag_desktop.core.errors import StoreError
+    from qrag_desktop.core.messages import QT_TRANSLATE_NOOP, Phrase
+    from qrag_desktop.core.settings import Paths
+    from qrag_desktop.ui.i18n import install_language
+    from tests.ui_fixtures import wait_index_done
+
+    (docs / "empty.md").write_bytes(b"")
+    data = tmp_path / "kb"
+    Paths.resolve(data).ensure().manifest_path.write_bytes(b"not a manifest" * 100)
+    try:
+        install_language("zh_CN")
+        w = make_window(data_dir=data)
+        qtbot.waitUntil(lambda: any("索引清单" in box.text() for box in w._messages), timeout=20000)
+        assert not any("index manifest" in box.text() for box in w._messages)
+        w.add_folders([str(docs)])
+        wait_index_done(qtbot, w)
+        rows = {r.path.rsplit("/", 1)[-1]: r for r in w.indexing_view.model.rows()}
+        assert rows["empty.md"].status == "failed" and rows["empty.md"].error == "空文件"
+        assert rows["broken.pdf"].error.startswith("损坏的 PDF")  # read in the parser process
+        assert dict(w.indexing_view._report.files_failed)[str(docs / "empty.md")] == "empty file"  # log, CLI
+        err = StoreError(
+            QT_TRANSLATE_NOOP("core", "Could not %1 in the knowledge base at %2."),
+            args=(Phrase(QT_TRANSLATE_NOOP("core", "search")), "/kb"),
+        )
+        assert err.user_message() == "无法在位于 /kb 的知识库中搜索。"
+        assert err.message == "Could not search in the knowledge base at /kb."
+    finally:
+        install_language("en")

@@ -1282,5 +1282,488 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
         <source>Download it once while connected to the internet, or choose a local folder that holds the model files in Settings.</source>
         <translation>请在联网时下载一次，或在“设置”中选择存放模型文件的本地文件夹。</translation>
     </message>
+    <message>
+        <location filename="../../core/conversations.py" line="116"/>
+        <source>conversation history</source>
+        <translation>对话历史</translation>
+    </message>
+    <message>
+        <location filename="../../core/conversations.py" line="127"/>
+        <source>The conversation history %1 was damaged; it was set aside as %2 and a new, empty history was started.</source>
+        <translation>对话历史 %1 已损坏；已将其另存为 %2，并开始了一个新的空白历史。</translation>
+    </message>
+    <message>
+        <location filename="../../core/indexer.py" line="250"/>
+        <location filename="../../core/documents/__init__.py" line="122"/>
+        <source>no text</source>
+        <translation>没有文本</translation>
+    </message>
+    <message>
+        <location filename="../../core/indexer.py" line="566"/>
+        <location filename="../../core/documents/reading.py" line="58"/>
+        <source>file not found (moved or deleted?)</source>
+        <translation>找不到文件（已移动或删除？）</translation>
+    </message>
+    <message>
+        <location filename="../../core/indexer.py" line="568"/>
+        <location filename="../../core/documents/reading.py" line="60"/>
+        <source>permission denied</source>
+        <translation>没有权限</translation>
+    </message>
+    <message>
+        <location filename="../../core/indexer.py" line="570"/>
+        <source>symlink loop</source>
+        <translation>符号链接循环</translation>
+    </message>
+    <message>
+        <location filename="../../core/indexer.py" line="571"/>
+        <source>cannot read file: %1</source>
+        <translation>无法读取文件：%1</translation>
+    </message>
+    <message>
+        <location filename="../../core/manifest.py" line="66"/>
+        <source>index manifest</source>
+        <translation>索引清单</translation>
+    </message>
+    <message>
+        <location filename="../../core/manifest.py" line="76"/>
+        <source>The index manifest %1 was damaged; it was set aside as %2 and is rebuilt from your files on the next index run (stored passages are reused).</source>
+        <translation>索引清单 %1 已损坏；已将其另存为 %2，下次索引时会根据您的文件重建（已存储的段落会被复用）。</translation>
+    </message>
+    <message>
+        <location filename="../../core/secrets.py" line="54"/>
+        <source>No system keychain is available to store the %1.</source>
+        <translation>没有可用的系统钥匙串来保存%1。</translation>
+    </message>
+    <message>
+        <location filename="../../core/secrets.py" line="57"/>
+        <source>Set the %2 environment variable instead, or install a keyring backend (e.g. GNOME Keyring or KWallet on Linux).</source>
+        <translation>请改为设置环境变量 %2，或安装一个钥匙串后端（例如 Linux 上的 GNOME Keyring 或 KWallet）。</translation>
+    </message>
+    <message>
+        <location filename="../../core/secrets.py" line="65"/>
+        <source>The system keychain refused to store the %1 (%2).</source>
+        <translation>系统钥匙串拒绝保存%1（%2）。</translation>
+    </message>
+    <message>
+        <location filename="../../core/secrets.py" line="68"/>
+        <source>Unlock the keychain and try again.</source>
+        <translation>请解锁钥匙串后重试。</translation>
+    </message>
+    <message>
+        <location filename="../../core/secrets.py" line="85"/>
+        <source>OpenAI API key</source>
+        <translation>OpenAI API 密钥</translation>
+    </message>
+    <message>
+        <location filename="../../core/secrets.py" line="104"/>
+        <source>Milvus token</source>
+        <translation>Milvus 令牌</translation>
+    </message>
+    <message>
+        <location filename="../../core/sqlite_files.py" line="98"/>
+        <source>The %1 at %2 cannot be written (a read-only disk, or no permission).</source>
+        <translation>无法写入位于 %2 的%1（磁盘只读，或没有权限）。</translation>
+    </message>
+    <message>
+        <location filename="../../core/sqlite_files.py" line="101"/>
+        <source>Give your user write access to that folder, or choose another with --data-dir.</source>
+        <translation>请为您的用户授予该文件夹的写入权限，或用 --data-dir 选择另一个文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../../core/sqlite_files.py" line="107"/>
+        <source>The %1 at %2 cannot be written: the disk holding it is full or failing.</source>
+        <translation>无法写入位于 %2 的%1：所在磁盘已满或出现故障。</translation>
+    </message>
+    <message>
+        <location filename="../../core/sqlite_files.py" line="112"/>
+        <source>Free some space on that disk, then run the same command again.</source>
+        <translation>请在该磁盘上释放一些空间，然后再次运行同一命令。</translation>
+    </message>
+    <message>
+        <location filename="../../core/sqlite_files.py" line="115"/>
+        <source>The %1 at %2 cannot be opened: %3</source>
+        <translation>无法打开位于 %2 的%1：%3</translation>
+    </message>
+    <message>
+        <location filename="../../core/storage.py" line="34"/>
+        <source>Free some space on it, then run the same command again: what was stored is kept.</source>
+        <translation>请在其上释放一些空间，然后再次运行同一命令：已存储的内容会保留。</translation>
+    </message>
+    <message>
+        <location filename="../../core/storage.py" line="39"/>
+        <source>The disk holding %1 is full.</source>
+        <translation>%1 所在的磁盘已满。</translation>
+    </message>
+    <message>
+        <location filename="../../core/storage.py" line="42"/>
+        <source>The disk holding %1 is full (%2 MB free).</source>
+        <translation>%1 所在的磁盘已满（剩余 %2 MB）。</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="105"/>
+        <source>Re-index with `qrag index --reembed`, or switch back to the old model.</source>
+        <translation>请用 `qrag index --reembed` 重新索引，或换回原来的模型。</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="161"/>
+        <source>open the knowledge base</source>
+        <translation>打开知识库</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="164"/>
+        <source>The knowledge base at %1 cannot be read: it is damaged.</source>
+        <translation>无法读取位于 %1 的知识库：它已损坏。</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="167"/>
+        <source>`qrag index --rebuild PATH...` sets it aside (nothing is deleted) and rebuilds it.</source>
+        <translation>`qrag index --rebuild 路径...` 会将其另存（不删除任何内容）并重建。</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="213"/>
+        <source>The knowledge base at %1 could not be opened.</source>
+        <translation>无法打开位于 %1 的知识库。</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="216"/>
+        <source>See the log; `qrag index --rebuild PATH...` sets it aside and rebuilds it.</source>
+        <translation>请查看日志；`qrag index --rebuild 路径...` 会将其另存并重建。</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="230"/>
+        <source>The Milvus address %1 is not valid.</source>
+        <translation>Milvus 地址 %1 无效。</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="232"/>
+        <source>Use an address like http://localhost:19530 or https://&lt;host&gt;:&lt;port&gt;.</source>
+        <translation>请使用类似 http://localhost:19530 或 https://&lt;主机&gt;:&lt;端口&gt; 的地址。</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="238"/>
+        <location filename="../../core/store.py" line="277"/>
+        <source>Cannot reach the Milvus server at %1.</source>
+        <translation>无法连接位于 %1 的 Milvus 服务器。</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="241"/>
+        <source>Check that the server is running and the address and token are right, or clear the Milvus address in settings to use the local knowledge base.</source>
+        <translation>请检查服务器是否在运行、地址和令牌是否正确，或在设置中清除 Milvus 地址以使用本地知识库。</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="266"/>
+        <source>Could not %1 in the knowledge base at %2.</source>
+        <translation>无法在位于 %2 的知识库中%1。</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="269"/>
+        <source>See the log for details. If it keeps happening the folder may be damaged: moving it away and indexing again rebuilds it.</source>
+        <translation>详情请查看日志。如果反复出现，该文件夹可能已损坏：将其移走并重新索引即可重建。</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="280"/>
+        <source>Check that the server is running.</source>
+        <translation>请检查服务器是否在运行。</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="283"/>
+        <source>The Milvus server at %1 refused to %2: %3</source>
+        <translation>位于 %1 的 Milvus 服务器拒绝%2：%3</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="310"/>
+        <source>read the index settings</source>
+        <translation>读取索引设置</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="330"/>
+        <source>load the index</source>
+        <translation>加载索引</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="334"/>
+        <source>create the index</source>
+        <translation>创建索引</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="350"/>
+        <source>delete the index</source>
+        <translation>删除索引</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="387"/>
+        <source>save passages</source>
+        <translation>保存段落</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="402"/>
+        <source>delete passages</source>
+        <translation>删除段落</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="424"/>
+        <source>save the index</source>
+        <translation>保存索引</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="441"/>
+        <source>read vectors</source>
+        <translation>读取向量</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="449"/>
+        <source>count passages</source>
+        <translation>统计段落</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="470"/>
+        <source>read the index</source>
+        <translation>读取索引</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="503"/>
+        <location filename="../../core/store.py" line="523"/>
+        <source>search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="653"/>
+        <source>The knowledge base at %1 is open in another qrag-desktop process.</source>
+        <translation>位于 %1 的知识库已在另一个 qrag-desktop 进程中打开。</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="656"/>
+        <source>Close the other window, or use --data-dir to open a different knowledge base.</source>
+        <translation>请关闭另一个窗口，或用 --data-dir 打开另一个知识库。</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="662"/>
+        <source>The knowledge base at %1 cannot be opened: it is damaged or not readable.</source>
+        <translation>无法打开位于 %1 的知识库：它已损坏或不可读。</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="667"/>
+        <source>Check its permissions; `qrag index --rebuild PATH...` sets it aside and rebuilds it.</source>
+        <translation>请检查其权限；`qrag index --rebuild 路径...` 会将其另存并重建。</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="741"/>
+        <source>This index was built with %1 (%2 dims); the current model is %3 (%4).</source>
+        <translation>此索引是用 %1（%2 维）建立的；当前模型是 %3（%4）。</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="749"/>
+        <source>This index was built with %1 and the query instruction &quot;%2&quot;; the current instruction is &quot;%3&quot;.</source>
+        <translation>此索引是用 %1 和查询指令“%2”建立的；当前指令是“%3”。</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="755"/>
+        <source>Re-index with `qrag index --reembed`, or switch back to the old instruction.</source>
+        <translation>请用 `qrag index --reembed` 重新索引，或换回原来的指令。</translation>
+    </message>
+    <message>
+        <location filename="../../core/store.py" line="778"/>
+        <source>The query vector has %1 dims; this index was built with %2 (%3 dims).</source>
+        <translation>查询向量为 %1 维；此索引是用 %2（%3 维）建立的。</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/__init__.py" line="108"/>
+        <source>file is too deeply nested to read</source>
+        <translation>文件嵌套过深，无法读取</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/__init__.py" line="112"/>
+        <source>file is too large or complex to read (out of memory)</source>
+        <translation>文件过大或过于复杂，无法读取（内存不足）</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/__init__.py" line="116"/>
+        <source>could not read this %1 file: %2</source>
+        <translation>无法读取此 %1 文件：%2</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/__init__.py" line="126"/>
+        <source>too much text to index (%1 M characters; the limit is %2 M per file)</source>
+        <translation>文本过多，无法索引（%1 M 个字符；每个文件的上限为 %2 M）</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/__init__.py" line="128"/>
+        <source>Split the file, or leave it out with a .qragignore line.</source>
+        <translation>请拆分该文件，或在 .qragignore 中加一行将其排除。</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/__init__.py" line="167"/>
+        <source>unsupported file type</source>
+        <translation>不支持的文件类型</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/containers.py" line="28"/>
+        <source>encrypted %1 (password protected)</source>
+        <translation>已加密的 %1（有密码保护）</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/containers.py" line="30"/>
+        <source>not a valid %1 file (an older binary Office format?)</source>
+        <translation>不是有效的 %1 文件（旧版二进制 Office 格式？）</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/containers.py" line="37"/>
+        <source>not a valid %1 file</source>
+        <translation>不是有效的 %1 文件</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/containers.py" line="41"/>
+        <source>%1 holds %2 parts; refusing to unpack (a zip bomb?)</source>
+        <translation>%1 包含 %2 个部分；拒绝解压（压缩炸弹？）</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/containers.py" line="48"/>
+        <source>%1 would unpack to %2 MB from %3 KB; refusing (a zip bomb?)</source>
+        <translation>%1 会从 %3 KB 解压为 %2 MB；已拒绝（压缩炸弹？）</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/docx.py" line="28"/>
+        <source>not a valid DOCX file</source>
+        <translation>不是有效的 DOCX 文件</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/encoding.py" line="21"/>
+        <source>binary file, not text</source>
+        <translation>二进制文件，不是文本</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/epub.py" line="31"/>
+        <source>not a valid EPUB file</source>
+        <translation>不是有效的 EPUB 文件</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/epub.py" line="65"/>
+        <location filename="../../core/documents/epub.py" line="68"/>
+        <source>DRM-protected EPUB (encrypted content)</source>
+        <translation>受 DRM 保护的 EPUB（内容已加密）</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/isolation.py" line="64"/>
+        <source>out of memory: the file needs more than the parser&apos;s %1 MB</source>
+        <translation>内存不足：该文件需要的内存超过解析器的 %1 MB</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/isolation.py" line="72"/>
+        <location filename="../../core/documents/reading.py" line="70"/>
+        <source>could not read the file: %1</source>
+        <translation>无法读取文件：%1</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/isolation.py" line="136"/>
+        <location filename="../../core/documents/isolation.py" line="142"/>
+        <source>the file parser could not be started</source>
+        <translation>无法启动文件解析器</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/isolation.py" line="176"/>
+        <source>timed out after %1 s</source>
+        <translation>%1 秒后超时</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/isolation.py" line="188"/>
+        <source>parser crashed</source>
+        <translation>解析器崩溃</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/ocr.py" line="60"/>
+        <source>no text; scanned? (OCR is not installed)</source>
+        <translation>没有文本；是扫描件吗？（未安装 OCR）</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/pdf.py" line="49"/>
+        <location filename="../../core/documents/pdf.py" line="129"/>
+        <source>encrypted PDF (password protected)</source>
+        <translation>已加密的 PDF（有密码保护）</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/pdf.py" line="53"/>
+        <location filename="../../core/documents/pdf.py" line="114"/>
+        <location filename="../../core/documents/pdf.py" line="126"/>
+        <source>damaged PDF: %1</source>
+        <translation>损坏的 PDF：%1</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/pdf.py" line="67"/>
+        <source>damaged PDF: no page could be read</source>
+        <translation>损坏的 PDF：没有一页可以读取</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/pdf.py" line="93"/>
+        <source>no text; scanned? (OCR is turned off in Settings)</source>
+        <translation>没有文本；是扫描件吗？（已在设置中关闭 OCR）</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/pdf.py" line="94"/>
+        <source>Turn on &quot;Read scanned pages (OCR)&quot; in Settings.</source>
+        <translation>请在设置中打开“读取扫描页（OCR）”。</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/pdf.py" line="97"/>
+        <source>no text, even by OCR</source>
+        <translation>没有文本，OCR 也未识别出文字</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/pdf.py" line="99"/>
+        <source>no text; scanned?</source>
+        <translation>没有文本；是扫描件吗？</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/pdf.py" line="100"/>
+        <source>Run OCR on it first (for example with ocrmypdf).</source>
+        <translation>请先对其进行 OCR（例如使用 ocrmypdf）。</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/pdf.py" line="110"/>
+        <location filename="../../core/documents/pdf.py" line="122"/>
+        <source>encrypted PDF (needs a decryption library)</source>
+        <translation>已加密的 PDF（需要解密库）</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/pptx.py" line="26"/>
+        <source>not a valid PPTX file</source>
+        <translation>不是有效的 PPTX 文件</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/reading.py" line="28"/>
+        <location filename="../../core/documents/reading.py" line="62"/>
+        <source>this is a folder, not a file</source>
+        <translation>这是文件夹，不是文件</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/reading.py" line="30"/>
+        <source>not a regular file (a pipe, socket or device)</source>
+        <translation>不是普通文件（管道、套接字或设备）</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/reading.py" line="40"/>
+        <source>empty file</source>
+        <translation>空文件</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/reading.py" line="47"/>
+        <source>file too large (%1 MB, limit %2 MB)</source>
+        <translation>文件过大（%1 MB，上限 %2 MB）</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/reading.py" line="65"/>
+        <source>symbolic link loop (the link points back to itself)</source>
+        <translation>符号链接循环（链接指向其自身）</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/reading.py" line="68"/>
+        <source>file name too long</source>
+        <translation>文件名过长</translation>
+    </message>
+    <message>
+        <location filename="../../core/documents/xlsx.py" line="26"/>
+        <source>not a valid XLSX file</source>
+        <translation>不是有效的 XLSX 文件</translation>
+    </message>
 </context>
 </TS>
