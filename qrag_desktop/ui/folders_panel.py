@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from qrag_desktop.core.folders import FolderEntry, FolderRegistry, FolderStats
+from qrag_desktop.ui.i18n import TranslatedWidget
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -42,7 +43,7 @@ def folder_overlap(new: str, known: list[str]) -> tuple[str | None, list[str]]:
     return holder, held
 
 
-class FoldersPanel(QWidget):
+class FoldersPanel(TranslatedWidget):
     """Signals: ``add_requested(list)`` with folder paths, ``remove_requested(str)``,
     ``local_only_changed(str, bool)``, ``reindex_requested()``, ``merge_requested(str, list)``
     (add the folder and drop the listed known folders inside it from the list: their passages stay,
@@ -106,11 +107,6 @@ class FoldersPanel(QWidget):
         buttons.addStretch(1)
         layout.addLayout(buttons)
         self.retranslate()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.tree.viewport() and event.type() == QEvent.Type.Resize:

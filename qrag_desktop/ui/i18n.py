@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtWidgets import QWidget
 
 from qrag_desktop.core import messages
 
@@ -55,7 +56,19 @@ def install_language(choice: str) -> str:
     return lang
 
 
-__all__ = ["LANGUAGES", "install_language", "resolve_language"]
+__all__ = ["LANGUAGES", "TranslatedWidget", "install_language", "resolve_language"]
+
+
+class TranslatedWidget(QWidget):
+    """A widget whose texts are set in ``retranslate()``, which runs again when the language changes."""
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        raise NotImplementedError
 
 
 # The window's controllers (not QObjects) call ``tr("...")``, imported as ``window_tr as tr``.
