@@ -1,9 +1,9 @@
-"""The window as a whole: a small screen, the last conversation open again at start, and the
-one-time notices about damaged files."""
+"""The window as a whole: a small screen (the question field, the folder names), the last
+conversation open again at start, and the one-time notices about damaged files."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QStyle, QTreeWidget, QTreeWidgetItem
 
 from qrag_desktop.core.conversations import ConversationStore
 from qrag_desktop.core.settings import Paths
@@ -27,6 +27,39 @@ def test_a_small_window_keeps_the_question_field_and_the_side_panel_collapses(qt
     assert w.main_splitter.sizes()[0] == 0 and not w.side_action.isChecked()
     w.side_action.trigger()
     assert w.main_splitter.sizes()[0] > 0
+    wait_idle(qtbot, w)
+
+
+def _shown(tree: QTreeWidget, item: QTreeWidgetItem, col: int) -> str:
+    """The text a cell shows: its own, elided as the view elides it to the column's width."""
+    margin = tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, tree) + 1
+    width = tree.header().sectionSize(col) - 2 * margin
+    return tree.fontMetrics().elidedText(item.text(col), tree.textElideMode(), width)
+
+
+def test_folder_names_stay_readable_in_a_1024_window(qtbot, make_window, tmp_path):
+    short = tmp_path / "milvus-docs"
+    long = tmp_path / "quarterly-project-notes-and-meeting-minutes-2024"
+    for folder in (short, long):
+        folder.mkdir()
+    w = make_window(check_models=False)
+    w.resize(1024, 640)
+    w.show()
+    qtbot.waitUntil(lambda: w.width() == 1024)
+    w.folders.add([str(short), str(long)])
+    QApplication.processEvents()
+    panel = w.folders_panel
+    tree = panel.tree
+    rows = {tree.topLevelItem(i).toolTip(panel.COL_FOLDER): tree.topLevelItem(i) for i in range(2)}
+    assert set(rows) == {str(short), str(long)}  # the full path is the tooltip
+    assert _shown(tree, rows[str(short)], panel.COL_FOLDER) == "milvus-docs"  # whole, not "mil…"
+    seen = _shown(tree, rows[str(long)], panel.COL_FOLDER)
+    assert "…" in seen and seen.startswith("quarterly") and seen.endswith("2024")  # the middle goes
+    for item in rows.values():  # the numbers are never cut
+        for col in (panel.COL_FILES, panel.COL_CHUNKS, panel.COL_LAST):
+            assert _shown(tree, item, col) == item.text(col)
+    assert sum(tree.header().sectionSize(c) for c in range(5)) <= tree.viewport().width()
+    assert panel.tree.headerItem().toolTip(panel.COL_LAST) == "Last indexed"
     wait_idle(qtbot, w)
 
 

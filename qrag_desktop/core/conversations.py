@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qrag_desktop.core.errors import QragError
+from qrag_desktop.core.messages import QT_TRANSLATE_NOOP, tr
 from qrag_desktop.core.sqlite_files import open_checked
 from qrag_desktop.core.types import Hit
 
@@ -111,7 +112,9 @@ class ConversationStore:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         try:
-            db, self.set_aside = open_checked(self.path, _prepare, what="conversation history")
+            db, self.set_aside = open_checked(
+                self.path, _prepare, what=QT_TRANSLATE_NOOP("core", "conversation history")
+            )
         except QragError as exc:
             raise ConversationError(exc.message, cause=exc.cause, hint=exc.hint) from exc
         self._db: sqlite3.Connection | None = db
@@ -120,9 +123,14 @@ class ConversationStore:
         """One sentence for the user when the history was damaged at open (and started afresh)."""
         if self.set_aside is None:
             return None
-        return (
-            f"The conversation history {self.path} was damaged; it was set aside as "
-            f"{self.set_aside.name} and a new, empty history was started."
+        return tr(
+            QT_TRANSLATE_NOOP(
+                "core",
+                "The conversation history %1 was damaged; it was set aside as %2 and a new, empty "
+                "history was started.",
+            ),
+            self.path,
+            self.set_aside.name,
         )
 
     @property

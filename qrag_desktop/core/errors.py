@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from qrag_desktop.core.messages import fill, tr
+from qrag_desktop.core.messages import Phrase, fill, tr
 
 
 class QragError(Exception):
     """Base error. ``message`` is shown to the user; ``cause`` (the original exception) goes to the log.
 
     ``message`` and ``hint`` may be templates with ``%1`` places filled from ``args``: then the
-    window shows them translated (``user_text``), while ``message`` stays English for the log.
+    window shows them translated (``user_text``), while ``message`` stays English for the log. An
+    argument that is a ``Phrase`` is translated too.
     """
 
     def __init__(
@@ -25,20 +26,30 @@ class QragError(Exception):
     ) -> None:
         self.template = message
         self.hint_template = hint
-        self.message_args = tuple(str(a) for a in args)
+        self.message_args = tuple(a if isinstance(a, Phrase) else str(a) for a in args)
         self.message = fill(message, self.message_args)
         super().__init__(self.message)
         self.cause = cause
         self.hint = fill(hint, self.message_args) if hint else hint
+
+    def _shown_args(self) -> tuple[str, ...]:
+        return tuple(tr(a) if isinstance(a, Phrase) else a for a in self.message_args)
+
+    def user_message(self) -> str:
+        """The message alone (no hint) in the UI language; never a secret."""
+        from qrag_desktop.core.secrets import redact  # secrets imports this module
+
+        return redact(tr(self.template, *self._shown_args()))
 
     def user_text(self) -> str:
         """Message and, when there is one, what to do about it, in the UI language; never a secret,
         whatever it quotes."""
         from qrag_desktop.core.secrets import redact  # secrets imports this module
 
-        text = tr(self.template, *self.message_args)
+        args = self._shown_args()
+        text = tr(self.template, *args)
         if self.hint_template:
-            text += " " + tr(self.hint_template, *self.message_args)
+            text += " " + tr(self.hint_template, *args)
         return redact(text)
 
 

@@ -44,6 +44,7 @@ from qrag_desktop.core.chunking import Chunker
 from qrag_desktop.core.errors import Cancelled, DocumentError
 from qrag_desktop.core.jobs import JobControl
 from qrag_desktop.core.manifest import FileRecord, Manifest
+from qrag_desktop.core.messages import QT_TRANSLATE_NOOP, tr
 from qrag_desktop.core.paths import normalise
 from qrag_desktop.core.progress import FileStatus, IndexProgress, IndexReport, Stage
 from qrag_desktop.core.scan import iter_files, stored_name
@@ -246,7 +247,7 @@ class Indexer:
                         doc = dataclasses.replace(doc, path=path, title=stored_name(doc.title))
                     chunks = self.chunker.chunk(doc)
                     if not chunks:
-                        raise DocumentError("no text")
+                        raise DocumentError(QT_TRANSLATE_NOOP("core", "no text"))
                 except DocumentError as exc:
                     if control.cancelled:  # the parser was stopped for the cancel: not this file's fault
                         raise Cancelled() from exc
@@ -254,8 +255,9 @@ class Indexer:
                     self._mark_failed(path, folder, size, mtime_ns, digest, exc.message)
                     deleted += self.store.delete_path(path)
                     done_count += 1
+                    # The window shows the reason in its language; the manifest and report keep English.
                     yield self._file_event(
-                        "parsing", done_count, total, FileStatus(path, "failed", exc.message)
+                        "parsing", done_count, total, FileStatus(path, "failed", exc.user_message())
                     )
                     continue
                 item = _Pending(path, folder, size, mtime_ns, digest, chunks)
@@ -561,9 +563,9 @@ def _os_error_text(exc: OSError) -> str:
     import errno
 
     if exc.errno == errno.ENOENT:
-        return "file not found (moved or deleted?)"
+        return tr(QT_TRANSLATE_NOOP("core", "file not found (moved or deleted?)"))
     if exc.errno in (errno.EACCES, errno.EPERM):
-        return "permission denied"
+        return tr(QT_TRANSLATE_NOOP("core", "permission denied"))
     if exc.errno == errno.ELOOP:
-        return "symlink loop"
-    return f"cannot read file: {exc.strerror or exc}"
+        return tr(QT_TRANSLATE_NOOP("core", "symlink loop"))
+    return tr(QT_TRANSLATE_NOOP("core", "cannot read file: %1"), exc.strerror or exc)

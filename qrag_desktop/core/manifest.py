@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from qrag_desktop.core.messages import QT_TRANSLATE_NOOP, tr
 from qrag_desktop.core.sqlite_files import open_checked
 
 SCHEMA = """
@@ -60,16 +61,25 @@ class Manifest:
         # A damaged manifest is set aside (renamed) and a fresh one started: the next index run
         # rebuilds it from the files, reusing every vector the store still holds.
         self._db, self.set_aside = open_checked(
-            self.path, _prepare, what="index manifest", check_same_thread=False, isolation_level=None
+            self.path,
+            _prepare,
+            what=QT_TRANSLATE_NOOP("core", "index manifest"),
+            check_same_thread=False,
+            isolation_level=None,
         )
 
     def notice(self) -> str | None:
         """One sentence for the user when the manifest was damaged at open; None otherwise."""
         if self.set_aside is None:
             return None
-        return (
-            f"The index manifest {self.path} was damaged; it was set aside as {self.set_aside.name} "
-            "and is rebuilt from your files on the next index run (stored passages are reused)."
+        return tr(
+            QT_TRANSLATE_NOOP(
+                "core",
+                "The index manifest %1 was damaged; it was set aside as %2 and is rebuilt from your "
+                "files on the next index run (stored passages are reused).",
+            ),
+            self.path,
+            self.set_aside.name,
         )
 
     def close(self) -> None:

@@ -24,6 +24,13 @@ def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 - the name 
     return text
 
 
+class Phrase(str):
+    """A piece of a message translated on its own where it is shown (an action such as "search",
+    put into "Could not %1 ..."): mark it ``Phrase(QT_TRANSLATE_NOOP("core", "search"))``."""
+
+    __slots__ = ()
+
+
 def set_translator(translate: Callable[[str, str], str] | None) -> None:
     """``translate(context, template)`` returns the template in the UI language (None: English)."""
     global _translator
@@ -55,4 +62,4 @@ def tr(template: str, *args: object) -> str:
     return fill(text, args)
 
 
-__all__ = ["CONTEXT", "QT_TRANSLATE_NOOP", "fill", "set_translator", "tr"]
+__all__ = ["CONTEXT", "QT_TRANSLATE_NOOP", "Phrase", "fill", "set_translator", "tr"]

@@ -13,6 +13,7 @@ import keyring
 import keyring.errors
 
 from qrag_desktop.core.errors import ConfigError
+from qrag_desktop.core.messages import QT_TRANSLATE_NOOP, Phrase
 
 log = logging.getLogger(__name__)
 
@@ -50,16 +51,21 @@ def _to_keychain(user: str, env: str, value: str | None, what: str) -> None:
             pass  # nothing stored: already deleted
     except keyring.errors.NoKeyringError as exc:
         raise ConfigError(
-            f"No system keychain is available to store the {what}.",
+            QT_TRANSLATE_NOOP("core", "No system keychain is available to store the %1."),
+            args=(Phrase(what), env),
             cause=exc,
-            hint=f"Set the {env} environment variable instead, "
-            "or install a keyring backend (e.g. GNOME Keyring or KWallet on Linux).",
+            hint=QT_TRANSLATE_NOOP(
+                "core",
+                "Set the %2 environment variable instead, "
+                "or install a keyring backend (e.g. GNOME Keyring or KWallet on Linux).",
+            ),
         ) from exc
     except keyring.errors.KeyringError as exc:
         raise ConfigError(
-            f"The system keychain refused to store the {what} ({type(exc).__name__}).",
+            QT_TRANSLATE_NOOP("core", "The system keychain refused to store the %1 (%2)."),
+            args=(Phrase(what), type(exc).__name__),
             cause=exc,
-            hint="Unlock the keychain and try again.",
+            hint=QT_TRANSLATE_NOOP("core", "Unlock the keychain and try again."),
         ) from exc
 
 
@@ -75,7 +81,9 @@ def get_api_key() -> str | None:
 
 def set_api_key(key: str | None) -> None:
     """Store the key in the keychain; None or "" deletes it. Raises ConfigError when no keychain works."""
-    _to_keychain(OPENAI_USER, OPENAI_ENV, (key or "").strip() or None, "OpenAI API key")
+    _to_keychain(
+        OPENAI_USER, OPENAI_ENV, (key or "").strip() or None, QT_TRANSLATE_NOOP("core", "OpenAI API key")
+    )
 
 
 def key_source() -> str:
@@ -92,7 +100,9 @@ def get_milvus_token() -> str | None:
 
 def set_milvus_token(token: str | None) -> None:
     """Store the Milvus token in the keychain; None or "" deletes it."""
-    _to_keychain(MILVUS_USER, MILVUS_ENV, (token or "").strip() or None, "Milvus token")
+    _to_keychain(
+        MILVUS_USER, MILVUS_ENV, (token or "").strip() or None, QT_TRANSLATE_NOOP("core", "Milvus token")
+    )
 
 
 def milvus_token_source() -> str:

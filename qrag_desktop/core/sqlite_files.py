@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from qrag_desktop.core.errors import StoreUnavailableError
+from qrag_desktop.core.messages import QT_TRANSLATE_NOOP, Phrase
 from qrag_desktop.core.storage import explain_os_error
 
 log = logging.getLogger(__name__)
@@ -90,20 +91,31 @@ def _looks_damaged(exc: sqlite3.OperationalError) -> bool:
 
 
 def _unusable(exc: sqlite3.Error, path: Path, what: str) -> StoreUnavailableError:
+    """``what`` names the file for a person ("index manifest"), marked for translation."""
     text = str(exc).lower()
     if "readonly" in text or "read-only" in text or "unable to open" in text:
         return StoreUnavailableError(
-            f"The {what} at {path} cannot be written (a read-only disk, or no permission).",
+            QT_TRANSLATE_NOOP("core", "The %1 at %2 cannot be written (a read-only disk, or no permission)."),
+            args=(Phrase(what), path),
             cause=exc,
-            hint="Give your user write access to that folder, or choose another with --data-dir.",
+            hint=QT_TRANSLATE_NOOP(
+                "core", "Give your user write access to that folder, or choose another with --data-dir."
+            ),
         )
     if "disk is full" in text or "disk i/o" in text:
         return StoreUnavailableError(
-            f"The {what} at {path} cannot be written: the disk holding it is full or failing.",
+            QT_TRANSLATE_NOOP(
+                "core", "The %1 at %2 cannot be written: the disk holding it is full or failing."
+            ),
+            args=(Phrase(what), path),
             cause=exc,
-            hint="Free some space on that disk, then run the same command again.",
+            hint=QT_TRANSLATE_NOOP("core", "Free some space on that disk, then run the same command again."),
         )
-    return StoreUnavailableError(f"The {what} at {path} cannot be opened: {exc}", cause=exc)
+    return StoreUnavailableError(
+        QT_TRANSLATE_NOOP("core", "The %1 at %2 cannot be opened: %3"),
+        args=(Phrase(what), path, exc),
+        cause=exc,
+    )
 
 
 __all__ = ["open_checked", "set_aside"]

@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 from qrag_desktop.core.errors import DiskFullError, QragError, StoreUnavailableError
+from qrag_desktop.core.messages import QT_TRANSLATE_NOOP
 
 _MB = 1024 * 1024
 FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
@@ -30,11 +31,18 @@ def free_mb(where: Path) -> float | None:
 
 def disk_full_error(where: Path, cause: BaseException | None = None) -> DiskFullError:
     free = free_mb(where)
-    room = f" ({free:.0f} MB free)" if free is not None else ""
+    hint = QT_TRANSLATE_NOOP(
+        "core", "Free some space on it, then run the same command again: what was stored is kept."
+    )
+    if free is None:
+        return DiskFullError(
+            QT_TRANSLATE_NOOP("core", "The disk holding %1 is full."), args=(where,), cause=cause, hint=hint
+        )
     return DiskFullError(
-        f"The disk holding {where} is full{room}.",
+        QT_TRANSLATE_NOOP("core", "The disk holding %1 is full (%2 MB free)."),
+        args=(where, f"{free:.0f}"),
         cause=cause,
-        hint="Free some space on it, then run the same command again: what was stored is kept.",
+        hint=hint,
     )
 
 

@@ -35,6 +35,7 @@ from qrag_desktop.core.errors import (
     StoreUnavailableError,
 )
 from qrag_desktop.core.keyword_tokens import install_in_milvus_lite
+from qrag_desktop.core.messages import QT_TRANSLATE_NOOP, Phrase
 from qrag_desktop.core.settings import Paths, Settings
 from qrag_desktop.core.storage import disk_full_error, is_disk_full
 from qrag_desktop.core.types import Chunk, Hit
@@ -101,7 +102,9 @@ _OUTPUT_FIELDS = ["path", "page", "heading", "position", "text"]
 _LIKE_UNSAFE = ("\\", "%", "_")
 
 _UNKNOWN = object()
-_REINDEX_HINT = "Re-index with `qrag index --reembed`, or switch back to the old model."
+_REINDEX_HINT = QT_TRANSLATE_NOOP(
+    "core", "Re-index with `qrag index --reembed`, or switch back to the old model."
+)
 
 
 # Milvus Lite runs one in-process server per folder and holds the folder's LOCK while it runs.
@@ -155,12 +158,16 @@ class MilvusStore:
             except MilvusException as exc:
                 self.close()
                 if not self._local:
-                    with self._translate("open the knowledge base"):
+                    with self._translate(Phrase(QT_TRANSLATE_NOOP("core", "open the knowledge base"))):
                         raise
                 raise StoreUnavailableError(
-                    f"The knowledge base at {self.location} cannot be read: it is damaged.",
+                    QT_TRANSLATE_NOOP("core", "The knowledge base at %1 cannot be read: it is damaged."),
+                    args=(self.location,),
                     cause=exc,
-                    hint="`qrag index --rebuild PATH...` sets it aside (nothing is deleted) and rebuilds it.",
+                    hint=QT_TRANSLATE_NOOP(
+                        "core",
+                        "`qrag index --rebuild PATH...` sets it aside (nothing is deleted) and rebuilds it.",
+                    ),
                 ) from exc
 
     def close(self) -> None:
@@ -203,9 +210,12 @@ class MilvusStore:
             except MilvusException as exc:
                 _probe_local(path)  # lost a race for the lock: say so precisely
                 raise StoreUnavailableError(
-                    f"The knowledge base at {path} could not be opened.",
+                    QT_TRANSLATE_NOOP("core", "The knowledge base at %1 could not be opened."),
+                    args=(path,),
                     cause=exc,
-                    hint="See the log; `qrag index --rebuild PATH...` sets it aside and rebuilds it.",
+                    hint=QT_TRANSLATE_NOOP(
+                        "core", "See the log; `qrag index --rebuild PATH...` sets it aside and rebuilds it."
+                    ),
                 ) from exc
             _LOCAL_USERS[path] += 1
         return client
@@ -217,15 +227,22 @@ class MilvusStore:
         except (ConnectionConfigException, ValueError):
             # pymilvus repeats the raw URI (credentials included) in its message: keep it out of logs.
             raise StoreUnavailableError(
-                f"The Milvus address {where} is not valid.",
-                hint="Use an address like http://localhost:19530 or https://<host>:<port>.",
+                QT_TRANSLATE_NOOP("core", "The Milvus address %1 is not valid."),
+                args=(where,),
+                hint=QT_TRANSLATE_NOOP(
+                    "core", "Use an address like http://localhost:19530 or https://<host>:<port>."
+                ),
             ) from None
         except MilvusException as exc:
             raise StoreUnavailableError(
-                f"Cannot reach the Milvus server at {where}.",
+                QT_TRANSLATE_NOOP("core", "Cannot reach the Milvus server at %1."),
+                args=(where,),
                 cause=exc,
-                hint="Check that the server is running and the address and token are right, "
-                "or clear the Milvus address in settings to use the local knowledge base.",
+                hint=QT_TRANSLATE_NOOP(
+                    "core",
+                    "Check that the server is running and the address and token are right, "
+                    "or clear the Milvus address in settings to use the local knowledge base.",
+                ),
             ) from exc
 
     def _conn(self) -> MilvusClient:
@@ -235,7 +252,7 @@ class MilvusStore:
         return self._client
 
     @contextmanager
-    def _translate(self, action: str) -> Iterator[None]:
+    def _translate(self, action: Phrase) -> Iterator[None]:
         """Turn Milvus errors into StoreError with a sentence a person can act on."""
         try:
             yield
@@ -246,19 +263,25 @@ class MilvusStore:
                 raise disk_full_error(Path(self._local_path).parent, exc) from exc
             if self._local:
                 raise StoreError(
-                    f"Could not {action} in the knowledge base at {self.location}.",
+                    QT_TRANSLATE_NOOP("core", "Could not %1 in the knowledge base at %2."),
+                    args=(action, self.location),
                     cause=exc,
-                    hint="See the log for details. If it keeps happening the folder may be damaged: "
-                    "moving it away and indexing again rebuilds it.",
+                    hint=QT_TRANSLATE_NOOP(
+                        "core",
+                        "See the log for details. If it keeps happening the folder may be damaged: "
+                        "moving it away and indexing again rebuilds it.",
+                    ),
                 ) from exc
             if _is_connection_error(exc):
                 raise StoreUnavailableError(
-                    f"Cannot reach the Milvus server at {self.location}.",
+                    QT_TRANSLATE_NOOP("core", "Cannot reach the Milvus server at %1."),
+                    args=(self.location,),
                     cause=exc,
-                    hint="Check that the server is running.",
+                    hint=QT_TRANSLATE_NOOP("core", "Check that the server is running."),
                 ) from exc
             raise StoreError(
-                f"The Milvus server at {self.location} refused to {action}: {exc.message}",
+                QT_TRANSLATE_NOOP("core", "The Milvus server at %1 refused to %2: %3"),
+                args=(self.location, action, exc.message),
                 cause=exc,
             ) from exc
 
@@ -284,7 +307,7 @@ class MilvusStore:
             if isinstance(self._spec, EmbeddingSpec) or self._spec is None:
                 return self._spec
             client = self._conn()
-            with self._translate("read the index settings"):
+            with self._translate(Phrase(QT_TRANSLATE_NOOP("core", "read the index settings"))):
                 if not client.has_collection(self._collection):
                     self._spec = None
                     return None
@@ -304,11 +327,11 @@ class MilvusStore:
             existing = self.spec()
             if existing is not None:
                 _check_same(existing, spec)
-                with self._translate("load the index"):
+                with self._translate(Phrase(QT_TRANSLATE_NOOP("core", "load the index"))):
                     self._load()
                 return
             client = self._conn()
-            with self._translate("create the index"):
+            with self._translate(Phrase(QT_TRANSLATE_NOOP("core", "create the index"))):
                 client.create_collection(
                     self._collection,
                     schema=_schema(spec.dimension),
@@ -324,7 +347,7 @@ class MilvusStore:
     def drop(self) -> None:
         with self._lock:
             client = self._conn()
-            with self._translate("delete the index"):
+            with self._translate(Phrase(QT_TRANSLATE_NOOP("core", "delete the index"))):
                 if client.has_collection(self._collection):
                     client.drop_collection(self._collection)
             self._loaded = False
@@ -361,7 +384,7 @@ class MilvusStore:
                 raise ValueError(f"chunk id or path too long for the store: {c.id!r} in {c.path!r}")
         with self._lock:
             client = self._conn()
-            with self._translate("save passages"):
+            with self._translate(Phrase(QT_TRANSLATE_NOOP("core", "save passages"))):
                 self._forget_paths_of([c.id for c in chunks])
                 # In requests of bounded size: one huge file's thousands of chunks in a single
                 # request made the local server's work grow faster than the request.
@@ -376,7 +399,7 @@ class MilvusStore:
             return
         with self._lock:
             client = self._conn()
-            with self._translate("delete passages"):
+            with self._translate(Phrase(QT_TRANSLATE_NOOP("core", "delete passages"))):
                 self._forget_paths_of(ids)
                 client.delete(self._collection, ids=list(ids))
             self._dirty = True
@@ -398,7 +421,7 @@ class MilvusStore:
     def flush(self) -> None:
         with self._lock:
             client = self._conn()
-            with self._translate("save the index"):
+            with self._translate(Phrase(QT_TRANSLATE_NOOP("core", "save the index"))):
                 if client.has_collection(self._collection):
                     client.flush(self._collection)
             self._dirty = False
@@ -415,7 +438,7 @@ class MilvusStore:
         reused in place of an embedding."""
         if not ids or self.spec() is None:
             return {}
-        with self._lock, self._translate("read vectors"):
+        with self._lock, self._translate(Phrase(QT_TRANSLATE_NOOP("core", "read vectors"))):
             rows = self._ready().get(self._collection, ids=list(ids), output_fields=["dense"])
         vectors = ((r["id"], np.asarray(r["dense"], dtype=np.float32)) for r in rows)
         return {i: v for i, v in vectors if not is_placeholder(v)}
@@ -423,7 +446,7 @@ class MilvusStore:
     def count(self) -> int:
         if self.spec() is None:
             return 0
-        with self._lock, self._translate("count passages"):
+        with self._lock, self._translate(Phrase(QT_TRANSLATE_NOOP("core", "count passages"))):
             rows = self._ready().query(self._collection, filter="", output_fields=["count(*)"])
         return int(rows[0]["count(*)"]) if rows else 0
 
@@ -444,7 +467,7 @@ class MilvusStore:
     def _query(self, expr: str, fields: list[str]) -> list[dict[str, Any]]:
         if self.spec() is None:
             return []
-        with self._lock, self._translate("read the index"):
+        with self._lock, self._translate(Phrase(QT_TRANSLATE_NOOP("core", "read the index"))):
             client = self._ready()
             if self._local:  # Milvus Lite has no result-window cap, and one call is fastest
                 return list(client.query(self._collection, filter=expr, output_fields=fields))
@@ -477,7 +500,7 @@ class MilvusStore:
             return []
         limit = min(k, MAX_TOPK)
         while True:
-            with self._lock, self._translate("search"):
+            with self._lock, self._translate(Phrase(QT_TRANSLATE_NOOP("core", "search"))):
                 res = self._ready().search(
                     self._collection,
                     data=[_as_list(vector)],
@@ -497,7 +520,7 @@ class MilvusStore:
         expr = self._path_filter(paths)
         if expr is None or k <= 0 or not text.strip() or self.spec() is None:
             return []
-        with self._lock, self._translate("search"):
+        with self._lock, self._translate(Phrase(QT_TRANSLATE_NOOP("core", "search"))):
             res = self._ready().search(
                 self._collection,
                 data=[text],
@@ -627,15 +650,23 @@ def _probe_local(path: str) -> None:
         MilvusLite(path).close()
     except DataDirLockedError as exc:
         raise StoreLockedError(
-            f"The knowledge base at {path} is open in another qrag-desktop process.",
+            QT_TRANSLATE_NOOP("core", "The knowledge base at %1 is open in another qrag-desktop process."),
+            args=(path,),
             cause=exc,
-            hint="Close the other window, or use --data-dir to open a different knowledge base.",
+            hint=QT_TRANSLATE_NOOP(
+                "core", "Close the other window, or use --data-dir to open a different knowledge base."
+            ),
         ) from exc
     except (MilvusLiteError, OSError) as exc:
         raise StoreUnavailableError(
-            f"The knowledge base at {path} cannot be opened: it is damaged or not readable.",
+            QT_TRANSLATE_NOOP(
+                "core", "The knowledge base at %1 cannot be opened: it is damaged or not readable."
+            ),
+            args=(path,),
             cause=exc,
-            hint="Check its permissions; `qrag index --rebuild PATH...` sets it aside and rebuilds it.",
+            hint=QT_TRANSLATE_NOOP(
+                "core", "Check its permissions; `qrag index --rebuild PATH...` sets it aside and rebuilds it."
+            ),
         ) from exc
 
 
@@ -707,15 +738,23 @@ def _spec_from_description(desc: dict[str, Any]) -> EmbeddingSpec:
 def _check_same(existing: EmbeddingSpec, wanted: EmbeddingSpec) -> None:
     if existing.model_id != wanted.model_id or existing.dimension != wanted.dimension:
         raise ModelMismatchError(
-            f"This index was built with {existing.model_id} ({existing.dimension} dims); "
-            f"the current model is {wanted.model_id} ({wanted.dimension}).",
+            QT_TRANSLATE_NOOP(
+                "core", "This index was built with %1 (%2 dims); the current model is %3 (%4)."
+            ),
+            args=(existing.model_id, existing.dimension, wanted.model_id, wanted.dimension),
             hint=_REINDEX_HINT,
         )
     if existing.query_instruction != wanted.query_instruction:
         raise ModelMismatchError(
-            f"This index was built with {existing.model_id} and the query instruction "
-            f'"{existing.query_instruction}"; the current instruction is "{wanted.query_instruction}".',
-            hint="Re-index with `qrag index --reembed`, or switch back to the old instruction.",
+            QT_TRANSLATE_NOOP(
+                "core",
+                'This index was built with %1 and the query instruction "%2"; '
+                'the current instruction is "%3".',
+            ),
+            args=(existing.model_id, existing.query_instruction, wanted.query_instruction),
+            hint=QT_TRANSLATE_NOOP(
+                "core", "Re-index with `qrag index --reembed`, or switch back to the old instruction."
+            ),
         )
 
 
@@ -736,8 +775,10 @@ def _hit(h: dict[str, Any], score: float) -> Hit:
 def _check_query_vector(vector: np.ndarray, spec: EmbeddingSpec) -> None:
     if np.asarray(vector).size != spec.dimension:
         raise ModelMismatchError(
-            f"The query vector has {np.asarray(vector).size} dims; this index was built with "
-            f"{spec.model_id} ({spec.dimension} dims).",
+            QT_TRANSLATE_NOOP(
+                "core", "The query vector has %1 dims; this index was built with %2 (%3 dims)."
+            ),
+            args=(np.asarray(vector).size, spec.model_id, spec.dimension),
             hint=_REINDEX_HINT,
         )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from qrag_desktop.core.citations import CITE_PATTERN, numbers_in
+from qrag_desktop.ui.i18n import TranslatedWidget
 from qrag_desktop.ui.sources_panel import Source
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
@@ -52,7 +53,7 @@ def escape_md(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-class ChatPane(QWidget):
+class ChatPane(TranslatedWidget):
     """Signals: ``ask_requested(str)``, ``stop_requested()``, ``citation_clicked(int, int)`` (turn, n)."""
 
     ask_requested = Signal(str)
@@ -102,11 +103,6 @@ class ChatPane(QWidget):
         self._timer.timeout.connect(self.render_transcript)
         self.retranslate()
         self._update_buttons()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self.question.setPlaceholderText(self.tr("Ask a question about your documents…"))

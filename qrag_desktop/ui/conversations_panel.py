@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QCoreApplication, QDateTime, QEvent, QLocale, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QDateTime, QLocale, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from qrag_desktop.core.conversations import Conversation
+from qrag_desktop.ui.i18n import TranslatedWidget
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -34,7 +35,7 @@ def when_text(timestamp: float, now: float | None = None) -> str:
     return QLocale().toString(moment, QLocale.FormatType.ShortFormat)
 
 
-class ConversationsPanel(QWidget):
+class ConversationsPanel(TranslatedWidget):
     """Signals: ``open_requested(int)``, ``delete_requested(int)``, ``new_requested()``,
     ``rename_requested(int, str)``."""
 
@@ -70,11 +71,6 @@ class ConversationsPanel(QWidget):
         row.addStretch(1)
         layout.addLayout(row)
         self.retranslate()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("Conversations"))

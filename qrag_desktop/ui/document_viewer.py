@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QModelIndex, QPointF, Qt, Signal, Slot
+from PySide6.QtCore import QModelIndex, QPointF, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtPdf import QPdfDocument, QPdfSearchModel
 from PySide6.QtPdfWidgets import QPdfView
@@ -27,6 +27,7 @@ from qrag_desktop.core.documents.encoding import decode_text
 from qrag_desktop.core.documents.reading import read_bytes
 from qrag_desktop.core.errors import DocumentError
 from qrag_desktop.core.passages import find_passage
+from qrag_desktop.ui.i18n import TranslatedWidget
 
 HIGHLIGHT = QColor(255, 230, 120)
 _MARKDOWN = {".md", ".markdown"}
@@ -35,7 +36,7 @@ _AS_IS = {".txt", ".text", ".log", ".py", ".js", ".ts", ".json", ".yaml", ".yml"
 _SEARCH_CHARS = 60  # QtPdf searches one line of page text; a long phrase may wrap in the PDF
 
 
-class DocumentViewer(QWidget):
+class DocumentViewer(TranslatedWidget):
     """Signals: ``open_externally_requested(str, object)``: a path and a page (or None), from the
     "Open in system app" button (the window opens it with ``sources_panel.open_file``)."""
 
@@ -82,11 +83,6 @@ class DocumentViewer(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.stack, 1)
         self.retranslate()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self.open_button.setText(self.tr("Open in system app"))

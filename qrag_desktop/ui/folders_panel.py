@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from qrag_desktop.core.folders import FolderEntry, FolderRegistry, FolderStats
+from qrag_desktop.ui.i18n import TranslatedWidget
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -42,7 +43,7 @@ def folder_overlap(new: str, known: list[str]) -> tuple[str | None, list[str]]:
     return holder, held
 
 
-class FoldersPanel(QWidget):
+class FoldersPanel(TranslatedWidget):
     """Signals: ``add_requested(list)`` with folder paths, ``remove_requested(str)``,
     ``local_only_changed(str, bool)``, ``reindex_requested()``, ``merge_requested(str, list)``
     (add the folder and drop the listed known folders inside it from the list: their passages stay,
@@ -70,11 +71,15 @@ class FoldersPanel(QWidget):
         self.tree.setColumnCount(5)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setAlternatingRowColors(True)
+        # A long name loses its middle, not its end (the full path is the tooltip); the widths are
+        # shared out by _fit_columns so the name keeps its room in a narrow panel.
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         header = self.tree.header()
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(self.COL_FOLDER, QHeaderView.ResizeMode.Stretch)
-        for col in (self.COL_FILES, self.COL_CHUNKS, self.COL_LAST, self.COL_LOCAL):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header.setMinimumSectionSize(20)  # the style's default (about 40 px) would outvote _fit_columns
+        self.tree.viewport().installEventFilter(self)
+        self._labels: list[str] = []
         self.tree.itemChanged.connect(self._on_item_changed)
         self.tree.itemDoubleClicked.connect(self._on_double_click)
         self.tree.itemSelectionChanged.connect(self._update_buttons)
@@ -103,22 +108,55 @@ class FoldersPanel(QWidget):
         layout.addLayout(buttons)
         self.retranslate()
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.tree.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return super().eventFilter(watched, event)
+
+    def _fit_columns(self) -> None:
+        """Share the width out: all columns get their room when it fits; in a narrow panel the headers
+        break into lines ("Last / indexed") and the folder name takes what is left, at least up to
+        45 % of the width; numbers are never cut."""
+        if not self._labels:
+            return
+        header = self.tree.header()
+        stats = (self.COL_FILES, self.COL_CHUNKS, self.COL_LAST, self.COL_LOCAL)
+        avail = self.tree.viewport().width()
+        name_need = self.tree.sizeHintForColumn(self.COL_FOLDER) + 8
+        cells = {c: max(self.tree.sizeHintForColumn(c), 24) for c in stats}
+
+        def widths(wrapped: bool) -> dict[int, int]:
+            labels = [t.replace(" ", "\n") if wrapped else t for t in self._labels]
+            if labels != [self.tree.headerItem().text(c) for c in range(len(labels))]:
+                self.tree.setHeaderLabels(labels)
+            return {c: max(cells[c], header.sectionSizeHint(c)) for c in stats}
+
+        natural = widths(wrapped=False)
+        if sum(natural.values()) + name_need > avail:
+            natural = widths(wrapped=True)
+        # The name keeps up to 45 % of the width; for that, the headers give way (cut short, whole in
+        # their tooltips) down to what their cells need; past that the panel scrolls sideways.
+        name_min = min(name_need, int(avail * 0.45))
+        cut = name_min - (avail - sum(natural.values()))
+        spare = sum(natural[c] - cells[c] for c in stats)
+        shrink = min(1.0, cut / spare) if cut > 0 and spare > 0 else 0.0
+        sizes = {c: int(natural[c] - (natural[c] - cells[c]) * shrink) for c in stats}
+        for c in stats:
+            header.resizeSection(c, sizes[c])
+        header.resizeSection(self.COL_FOLDER, max(avail - sum(sizes.values()), name_min))
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("Knowledge folders"))
-        self.tree.setHeaderLabels(
-            [
-                self.tr("Folder"),
-                self.tr("Files"),
-                self.tr("Passages"),
-                self.tr("Last indexed"),
-                self.tr("Local only"),
-            ]
-        )
+        self._labels = [
+            self.tr("Folder"),
+            self.tr("Files"),
+            self.tr("Passages"),
+            self.tr("Last indexed"),
+            self.tr("Local only"),
+        ]
+        self.tree.setHeaderLabels(self._labels)
+        for col, label in enumerate(self._labels):  # the whole label where a narrow column cuts it
+            self.tree.headerItem().setToolTip(col, label)
         self.tree.headerItem().setToolTip(
             self.COL_LOCAL,
             self.tr("Passages from a local-only folder are searched but never sent to the cloud model."),
@@ -174,6 +212,7 @@ class FoldersPanel(QWidget):
             self._filling = False
         self.empty_hint.setVisible(not entries)
         self._update_buttons()
+        self._fit_columns()
 
     def _fill_item(self, item: QTreeWidgetItem, f: FolderEntry) -> None:
         st = f.stats

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtWidgets import QWidget
 
 from qrag_desktop.core import messages
 
@@ -36,8 +37,8 @@ def install_language(choice: str) -> str:
     messages.set_translator(QCoreApplication.translate)
     if app is None:
         return lang
-    for tr in _installed:
-        app.removeTranslator(tr)
+    for translator in _installed:
+        app.removeTranslator(translator)
     _installed.clear()
     if lang == "en":
         return lang
@@ -55,13 +56,33 @@ def install_language(choice: str) -> str:
     return lang
 
 
-__all__ = ["LANGUAGES", "install_language", "resolve_language"]
+__all__ = ["LANGUAGES", "TranslatedWidget", "install_language", "resolve_language"]
+
+
+class TranslatedWidget(QWidget):
+    """A widget whose texts are set in ``retranslate()``, which runs again when the language changes."""
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        raise NotImplementedError
+
+
+# The window's controllers (not QObjects) call ``tr("...")``, imported as ``window_tr as tr``.
+# pyside6-lupdate files a bare ``tr("...")`` call under the context with no name, so that is the
+# context these strings are translated in: the README's lupdate command then keeps every one.
+WINDOW_CONTEXT = ""
 
 
 def window_tr(text: str) -> str:
-    """Translate in the main window's context: the window's controllers say what the window said
-    before they were split out of it, and the existing translations keep applying."""
-    return QCoreApplication.translate("MainWindow", text)
+    """Translate a string of the window's controllers (see ``WINDOW_CONTEXT``); call it as ``tr``."""
+    return QCoreApplication.translate(WINDOW_CONTEXT, text)
+
+
+tr = window_tr  # so that lupdate sees this module's own calls
 
 
 def failure_text(exc: object, what: str) -> str:
@@ -74,4 +95,4 @@ def failure_text(exc: object, what: str) -> str:
     logging.getLogger("qrag_desktop.ui").error(
         "%s failed", what, exc_info=exc if isinstance(exc, BaseException) else None
     )
-    return window_tr("Unexpected error: %1").replace("%1", str(exc))
+    return tr("Unexpected error: %1").replace("%1", str(exc))

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
-    QEvent,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from qrag_desktop.core.progress import FileStatus, IndexProgress, IndexReport
+from qrag_desktop.ui.i18n import TranslatedWidget
 
 
 def status_text(status: str) -> str:
@@ -199,7 +199,7 @@ class FileTableModel(QAbstractTableModel):
         return None
 
 
-class IndexingView(QWidget):
+class IndexingView(TranslatedWidget):
     """Progress of the running (or last) indexing job.
 
     Signals: ``pause_requested()``, ``resume_requested()``, ``cancel_requested()``, ``retry_requested(list)``.
@@ -286,11 +286,6 @@ class IndexingView(QWidget):
         self._update_buttons()
 
     # -- language -----------------------------------------------------------------------------------
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
     def retranslate(self) -> None:
         self.files_label.setText(self.tr("Files"))
         self.chunks_label.setText(self.tr("Chunks"))

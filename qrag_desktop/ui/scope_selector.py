@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QEvent, QSortFilterProxyModel, QStringListModel, Qt, Signal, Slot
+from PySide6.QtCore import QSortFilterProxyModel, QStringListModel, Qt, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QCompleter, QHBoxLayout, QLineEdit, QWidget
 
 from qrag_desktop.core.scope import ALL, Scope
+from qrag_desktop.ui.i18n import TranslatedWidget
 
 ALL_FOLDERS, ONE_FOLDER, ONE_FILE = range(3)
 
 
-class ScopeSelector(QWidget):
+class ScopeSelector(TranslatedWidget):
     """Signals: ``scope_changed(object)`` with the new ``core.scope.Scope``.
 
     ``set_folders`` takes the knowledge folders, ``set_files`` the indexed files (``store.paths()``).
@@ -51,11 +52,6 @@ class ScopeSelector(QWidget):
         layout.addWidget(self.file, 1)
         self.retranslate()
         self._mode_changed(ALL_FOLDERS)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self.mode.setItemText(ALL_FOLDERS, self.tr("All folders"))

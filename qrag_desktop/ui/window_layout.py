@@ -64,32 +64,29 @@ def build(window: MainWindow) -> Layout:
     _put_beside(chat, chat.question, scope_selector)
     sources.setMinimumWidth(SOURCES_MIN_WIDTH)
 
-    left = QSplitter(Qt.Orientation.Vertical)
-    left.setObjectName("leftSplitter")
-    left.addWidget(folders_panel)
-    left.addWidget(conversations_panel)
-    left.setSizes([300, 300])
-    chat_splitter = QSplitter(Qt.Orientation.Horizontal)
-    chat_splitter.setObjectName("chatSplitter")
-    chat_splitter.addWidget(chat)
-    chat_splitter.addWidget(sources)
-    chat_splitter.setStretchFactor(0, 3)
-    chat_splitter.setStretchFactor(1, 2)
-    chat_splitter.setCollapsible(0, False)
-    chat_splitter.setSizes([580, 400])
+    left = _splitter(
+        "leftSplitter", Qt.Orientation.Vertical, (folders_panel, conversations_panel), [300, 300]
+    )
+    chat_splitter = _splitter(
+        "chatSplitter",
+        Qt.Orientation.Horizontal,
+        (chat, sources),
+        [580, 400],
+        stretch=(3, 2),
+        collapsible=(False, True),
+    )
     tabs = QTabWidget()
     tabs.setObjectName("mainTabs")
     tabs.addTab(chat_splitter, "")
     tabs.addTab(indexing_view, "")
-    main = QSplitter(Qt.Orientation.Horizontal)
-    main.setObjectName("mainSplitter")
-    main.addWidget(left)
-    main.addWidget(tabs)
-    main.setStretchFactor(0, 0)
-    main.setStretchFactor(1, 1)
-    main.setCollapsible(0, True)
-    main.setCollapsible(1, False)
-    main.setSizes([370, 910])
+    main = _splitter(
+        "mainSplitter",
+        Qt.Orientation.Horizontal,
+        (left, tabs),
+        [370, 910],
+        stretch=(0, 1),
+        collapsible=(True, False),
+    )
     central = QWidget()
     lay = QVBoxLayout(central)
     lay.setContentsMargins(4, 6, 4, 4)
@@ -133,6 +130,28 @@ def build(window: MainWindow) -> Layout:
     side_action.toggled.connect(lambda shown: show_side_panel(layout, shown))
     main.splitterMoved.connect(lambda _pos, _i: side_action.setChecked(main.sizes()[0] > 0))
     return layout
+
+
+def _splitter(
+    name: str,
+    orientation: Qt.Orientation,
+    widgets: tuple[QWidget, ...],
+    sizes: list[int],
+    *,
+    stretch: tuple[int, ...] = (),
+    collapsible: tuple[bool, ...] = (),
+) -> QSplitter:
+    """A named splitter holding ``widgets``, with their stretch factors, collapsibility and sizes."""
+    splitter = QSplitter(orientation)
+    splitter.setObjectName(name)
+    for widget in widgets:
+        splitter.addWidget(widget)
+    for i, factor in enumerate(stretch):
+        splitter.setStretchFactor(i, factor)
+    for i, can in enumerate(collapsible):
+        splitter.setCollapsible(i, can)
+    splitter.setSizes(sizes)
+    return splitter
 
 
 def _put_beside(parent: QWidget, anchor: QWidget, widget: QWidget) -> None:

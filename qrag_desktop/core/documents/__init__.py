@@ -26,6 +26,7 @@ from qrag_desktop.core.documents.rst import parse_rst
 from qrag_desktop.core.documents.structure import tidy
 from qrag_desktop.core.documents.xlsx import parse_xlsx
 from qrag_desktop.core.errors import DocumentError
+from qrag_desktop.core.messages import QT_TRANSLATE_NOOP
 from qrag_desktop.core.types import Document, Section
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
@@ -103,20 +104,28 @@ def load_document(
     except DocumentError:
         raise
     except RecursionError as exc:
-        raise DocumentError("file is too deeply nested to read", cause=exc) from exc
+        raise DocumentError(
+            QT_TRANSLATE_NOOP("core", "file is too deeply nested to read"), cause=exc
+        ) from exc
     except MemoryError as exc:
-        raise DocumentError("file is too large or complex to read (out of memory)", cause=exc) from exc
+        raise DocumentError(
+            QT_TRANSLATE_NOOP("core", "file is too large or complex to read (out of memory)"), cause=exc
+        ) from exc
     except Exception as exc:  # a parser library failing on odd input is still just a bad file
-        raise DocumentError(f"could not read this {kind} file: {exc.__class__.__name__}", cause=exc) from exc
+        raise DocumentError(
+            QT_TRANSLATE_NOOP("core", "could not read this %1 file: %2"),
+            args=(kind, exc.__class__.__name__),
+            cause=exc,
+        ) from exc
     sections = tuple(s for s in sections if s.text.strip())
     if not sections:
-        raise DocumentError("no text")
+        raise DocumentError(QT_TRANSLATE_NOOP("core", "no text"))
     chars = sum(len(s.text) for s in sections)
     if chars > MAX_TEXT_CHARS:
         raise DocumentError(
-            f"too much text to index ({chars / 1e6:.1f} M characters; the limit is "
-            f"{MAX_TEXT_CHARS / 1e6:.1f} M per file)",
-            hint="Split the file, or leave it out with a .qragignore line.",
+            QT_TRANSLATE_NOOP("core", "too much text to index (%1 M characters; the limit is %2 M per file)"),
+            args=(f"{chars / 1e6:.1f}", f"{MAX_TEXT_CHARS / 1e6:.1f}"),
+            hint=QT_TRANSLATE_NOOP("core", "Split the file, or leave it out with a .qragignore line."),
         )
     sections = tuple(block for s in sections for block in _blocks(s))
     return Document(
@@ -155,7 +164,7 @@ def _parser_for(suffix: str) -> tuple[str, _Parser]:
     for suffixes, kind, parser in _REGISTRY:
         if suffix in suffixes:
             return kind, parser
-    raise DocumentError("unsupported file type")
+    raise DocumentError(QT_TRANSLATE_NOOP("core", "unsupported file type"))
 
 
 def _markdown(data: bytes, suffix: str, options: ParseOptions) -> _Parsed:

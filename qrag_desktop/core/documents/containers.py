@@ -12,6 +12,7 @@ import io
 import zipfile
 
 from qrag_desktop.core.errors import DocumentError
+from qrag_desktop.core.messages import QT_TRANSLATE_NOOP
 
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024
 MAX_MEMBERS = 50_000
@@ -24,21 +25,28 @@ def check_zip(data: bytes, kind: str) -> None:
     """Raise DocumentError with a one-line reason when ``data`` is not a safe zip of type ``kind``."""
     if data.startswith(_OLE_MAGIC):
         if "EncryptionInfo".encode("utf-16-le") in data:
-            raise DocumentError(f"encrypted {kind} (password protected)")
-        raise DocumentError(f"not a valid {kind} file (an older binary Office format?)")
+            raise DocumentError(QT_TRANSLATE_NOOP("core", "encrypted %1 (password protected)"), args=(kind,))
+        raise DocumentError(
+            QT_TRANSLATE_NOOP("core", "not a valid %1 file (an older binary Office format?)"), args=(kind,)
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
-        raise DocumentError(f"not a valid {kind} file", cause=exc) from exc
+        raise DocumentError(
+            QT_TRANSLATE_NOOP("core", "not a valid %1 file"), args=(kind,), cause=exc
+        ) from exc
     if len(members) > MAX_MEMBERS:
-        raise DocumentError(f"{kind} holds {len(members):,} parts; refusing to unpack (a zip bomb?)")
+        raise DocumentError(
+            QT_TRANSLATE_NOOP("core", "%1 holds %2 parts; refusing to unpack (a zip bomb?)"),
+            args=(kind, f"{len(members):,}"),
+        )
     unpacked = sum(m.file_size for m in members)
     packed = max(1, sum(m.compress_size for m in members))
     if unpacked > MAX_UNPACKED_BYTES or (unpacked > _RATIO_FLOOR and unpacked / packed > MAX_RATIO):
         raise DocumentError(
-            f"{kind} would unpack to {unpacked / 1024 / 1024:,.0f} MB from "
-            f"{len(data) / 1024:,.0f} KB; refusing (a zip bomb?)"
+            QT_TRANSLATE_NOOP("core", "%1 would unpack to %2 MB from %3 KB; refusing (a zip bomb?)"),
+            args=(kind, f"{unpacked / 1024 / 1024:,.0f}", f"{len(data) / 1024:,.0f}"),
         )
 
 

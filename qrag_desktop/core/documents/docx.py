@@ -13,6 +13,7 @@ from docx.text.paragraph import Paragraph
 from qrag_desktop.core.documents.containers import check_zip
 from qrag_desktop.core.documents.structure import SectionBuilder
 from qrag_desktop.core.errors import DocumentError
+from qrag_desktop.core.messages import QT_TRANSLATE_NOOP
 from qrag_desktop.core.types import Section
 
 _HEADING_STYLE = re.compile(r"^heading\s*([1-9])$", re.I)
@@ -24,7 +25,7 @@ def parse_docx(data: bytes) -> tuple[str | None, tuple[Section, ...]]:
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises KeyError, ValueError, zipfile errors, lxml errors...
-        raise DocumentError("not a valid DOCX file", cause=exc) from exc
+        raise DocumentError(QT_TRANSLATE_NOOP("core", "not a valid DOCX file"), cause=exc) from exc
 
     builder = SectionBuilder()
     title: str | None = None

@@ -16,8 +16,9 @@ from charset_normalizer import from_bytes
 from charset_normalizer.md import mess_ratio
 
 from qrag_desktop.core.errors import DocumentError
+from qrag_desktop.core.messages import QT_TRANSLATE_NOOP
 
-BINARY = "binary file, not text"
+BINARY = QT_TRANSLATE_NOOP("core", "binary file, not text")
 
 # UTF-32 first: its little-endian BOM starts with the UTF-16 little-endian BOM.
 _BOMS: tuple[tuple[bytes, str], ...] = (

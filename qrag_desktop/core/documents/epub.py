@@ -11,6 +11,7 @@ from qrag_desktop.core.documents.containers import check_zip
 from qrag_desktop.core.documents.encoding import decode_text
 from qrag_desktop.core.documents.html import parse_html
 from qrag_desktop.core.errors import DocumentError
+from qrag_desktop.core.messages import QT_TRANSLATE_NOOP
 from qrag_desktop.core.types import Section
 
 # Font obfuscation (IDPF, Adobe) also lives in encryption.xml; only other encrypted parts mean DRM.
@@ -27,7 +28,7 @@ def parse_epub(data: bytes) -> tuple[str | None, tuple[Section, ...]]:
     try:
         book = epub.read_epub(io.BytesIO(data), options={"ignore_ncx": True})
     except Exception as exc:  # ebooklib raises EpubException, KeyError, lxml errors...
-        raise DocumentError("not a valid EPUB file", cause=exc) from exc
+        raise DocumentError(QT_TRANSLATE_NOOP("core", "not a valid EPUB file"), cause=exc) from exc
     titles = _toc_titles(book)
     sections: list[Section] = []
     for idref, _linear in book.spine:
@@ -61,10 +62,10 @@ def _check_drm(data: bytes) -> None:
         except KeyError:
             return
         if info.file_size > 4 * 1024 * 1024:
-            raise DocumentError("DRM-protected EPUB (encrypted content)")
+            raise DocumentError(QT_TRANSLATE_NOOP("core", "DRM-protected EPUB (encrypted content)"))
         xml = archive.read(info)
     if any(not _FONT.search(uri.decode("utf-8", "replace")) for uri in _CIPHER_URI.findall(xml)):
-        raise DocumentError("DRM-protected EPUB (encrypted content)")
+        raise DocumentError(QT_TRANSLATE_NOOP("core", "DRM-protected EPUB (encrypted content)"))
 
 
 def _toc_titles(book: Any) -> dict[str, str]:

@@ -26,6 +26,7 @@ from types import TracebackType
 from typing import Any
 
 from qrag_desktop.core.errors import Cancelled, DocumentError
+from qrag_desktop.core.messages import QT_TRANSLATE_NOOP
 from qrag_desktop.core.types import Document
 
 _START_TIMEOUT_S = 120.0  # a cold start on a slow disk imports pypdf, python-docx, bs4...
@@ -56,16 +57,23 @@ def _worker_main(conn: Connection, memory_mb: int | None = None) -> None:
             )
         except DocumentError as exc:
             cause = repr(exc.cause) if exc.cause is not None else None
-            reply = ("error", exc.message, exc.hint, cause)
+            reply = ("error", exc.template, exc.hint_template, exc.message_args, cause)
         except MemoryError as exc:  # the cap below, reached while reading or parsing
             reply = (
                 "error",
-                f"out of memory: the file needs more than the parser's {memory_mb} MB",
+                QT_TRANSLATE_NOOP("core", "out of memory: the file needs more than the parser's %1 MB"),
                 None,
+                (str(memory_mb),),
                 repr(exc),
             )
         except BaseException as exc:  # never let one file end the worker silently
-            reply = ("error", f"could not read the file: {exc.__class__.__name__}", None, repr(exc))
+            reply = (
+                "error",
+                QT_TRANSLATE_NOOP("core", "could not read the file: %1"),
+                None,
+                (exc.__class__.__name__,),
+                repr(exc),
+            )
         try:
             conn.send(reply)
         except (EOFError, OSError):
@@ -125,12 +133,14 @@ class _Worker:
         child_conn.close()  # so the parent sees EOF when the child dies
         if not self.conn.poll(_START_TIMEOUT_S):
             self.kill()
-            raise DocumentError("the file parser could not be started")
+            raise DocumentError(QT_TRANSLATE_NOOP("core", "the file parser could not be started"))
         try:
             self.conn.recv()
         except (EOFError, OSError) as exc:
             self.kill()
-            raise DocumentError("the file parser could not be started", cause=exc) from exc
+            raise DocumentError(
+                QT_TRANSLATE_NOOP("core", "the file parser could not be started"), cause=exc
+            ) from exc
 
     def parse_steps(
         self,
@@ -162,7 +172,9 @@ class _Worker:
                         raise EOFError("parser process exited")
                     if time.monotonic() >= deadline:
                         self.kill()
-                        raise DocumentError(f"timed out after {granted:g} s")
+                        raise DocumentError(
+                            QT_TRANSLATE_NOOP("core", "timed out after %1 s"), args=(f"{granted:g}",)
+                        )
                 reply = self.conn.recv()
                 if reply[0] != "progress":
                     break
@@ -173,15 +185,15 @@ class _Worker:
             answered = True
         except (EOFError, OSError, BrokenPipeError) as exc:
             self.kill()
-            raise DocumentError("parser crashed", cause=exc) from exc
+            raise DocumentError(QT_TRANSLATE_NOOP("core", "parser crashed"), cause=exc) from exc
         finally:
             if not answered:  # cancelled, timed out, crashed, or the caller stopped listening
                 self.kill()
         if reply[0] == "ok":
             document: Document = reply[1]
             return document
-        _, message, hint, cause = reply
-        raise DocumentError(message, hint=hint, cause=RuntimeError(cause) if cause else None)
+        _, message, hint, args, cause = reply  # templates and their args: the window translates them
+        raise DocumentError(message, hint=hint, args=args, cause=RuntimeError(cause) if cause else None)
 
     def alive(self) -> bool:
         return not self.dead and self.process.is_alive()

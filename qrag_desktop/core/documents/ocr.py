@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from qrag_desktop.core.errors import DocumentError
+from qrag_desktop.core.messages import QT_TRANSLATE_NOOP
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,9 @@ def _ocr_engine() -> Any:
             try:
                 from rapidocr_onnxruntime import RapidOCR
             except ImportError as exc:
-                raise DocumentError("no text; scanned? (OCR is not installed)", cause=exc) from exc
+                raise DocumentError(
+                    QT_TRANSLATE_NOOP("core", "no text; scanned? (OCR is not installed)"), cause=exc
+                ) from exc
             # A bounded thread count: the embedder works beside the parser, and each ONNX Runtime
             # thread adds address space, which the parser's memory cap counts.
             threads = max(1, min(_MAX_THREADS, os.cpu_count() or 1))

@@ -16,6 +16,7 @@ from qrag_desktop.core.documents import ocr as ocr_module
 from qrag_desktop.core.documents.structure import tidy
 from qrag_desktop.core.documents.tables import table_section
 from qrag_desktop.core.errors import DocumentError
+from qrag_desktop.core.messages import QT_TRANSLATE_NOOP
 from qrag_desktop.core.types import Section
 
 log = logging.getLogger(__name__)
@@ -44,9 +45,13 @@ def parse_pdf(
     try:
         pages = list(reader.pages)
     except FileNotDecryptedError as exc:
-        raise DocumentError("encrypted PDF (password protected)", cause=exc) from exc
+        raise DocumentError(
+            QT_TRANSLATE_NOOP("core", "encrypted PDF (password protected)"), cause=exc
+        ) from exc
     except Exception as exc:
-        raise DocumentError(f"damaged PDF: {_reason(exc)}", cause=exc) from exc
+        raise DocumentError(
+            QT_TRANSLATE_NOOP("core", "damaged PDF: %1"), args=(_reason(exc),), cause=exc
+        ) from exc
 
     texts: dict[int, str] = {}
     failures = 0
@@ -59,7 +64,7 @@ def parse_pdf(
             failures += 1
             log.warning("PDF page %d could not be read: %r", number, exc)
     if pages and failures and not texts:
-        raise DocumentError("damaged PDF: no page could be read")
+        raise DocumentError(QT_TRANSLATE_NOOP("core", "damaged PDF: no page could be read"))
 
     scanned = [n for n, t in texts.items() if len("".join(t.split())) < MIN_TEXT_CHARS]
     read_by_ocr: dict[int, str] = {}
@@ -85,12 +90,15 @@ def parse_pdf(
     if not sections:
         if scanned and not ocr:
             raise DocumentError(
-                "no text; scanned? (OCR is turned off in Settings)",
-                hint='Turn on "Read scanned pages (OCR)" in Settings.',
+                QT_TRANSLATE_NOOP("core", "no text; scanned? (OCR is turned off in Settings)"),
+                hint=QT_TRANSLATE_NOOP("core", 'Turn on "Read scanned pages (OCR)" in Settings.'),
             )
         if read_by_ocr:
-            raise DocumentError("no text, even by OCR")
-        raise DocumentError("no text; scanned?", hint="Run OCR on it first (for example with ocrmypdf).")
+            raise DocumentError(QT_TRANSLATE_NOOP("core", "no text, even by OCR"))
+        raise DocumentError(
+            QT_TRANSLATE_NOOP("core", "no text; scanned?"),
+            hint=QT_TRANSLATE_NOOP("core", "Run OCR on it first (for example with ocrmypdf)."),
+        )
     return _title(reader), tuple(sections)
 
 
@@ -98,19 +106,27 @@ def _open(data: bytes) -> PdfReader:
     try:
         reader = PdfReader(io.BytesIO(data))
     except DependencyError as exc:
-        raise DocumentError("encrypted PDF (needs a decryption library)", cause=exc) from exc
+        raise DocumentError(
+            QT_TRANSLATE_NOOP("core", "encrypted PDF (needs a decryption library)"), cause=exc
+        ) from exc
     except Exception as exc:  # pypdf raises its own errors, and also ValueError, KeyError, ...
-        raise DocumentError(f"damaged PDF: {_reason(exc)}", cause=exc) from exc
+        raise DocumentError(
+            QT_TRANSLATE_NOOP("core", "damaged PDF: %1"), args=(_reason(exc),), cause=exc
+        ) from exc
     if reader.is_encrypted:
         # Many PDFs are "encrypted" only to set permissions and open with an empty password.
         try:
             opened = reader.decrypt("")
         except DependencyError as exc:
-            raise DocumentError("encrypted PDF (needs a decryption library)", cause=exc) from exc
+            raise DocumentError(
+                QT_TRANSLATE_NOOP("core", "encrypted PDF (needs a decryption library)"), cause=exc
+            ) from exc
         except Exception as exc:
-            raise DocumentError(f"damaged PDF: {_reason(exc)}", cause=exc) from exc
+            raise DocumentError(
+                QT_TRANSLATE_NOOP("core", "damaged PDF: %1"), args=(_reason(exc),), cause=exc
+            ) from exc
         if opened == PasswordType.NOT_DECRYPTED:
-            raise DocumentError("encrypted PDF (password protected)")
+            raise DocumentError(QT_TRANSLATE_NOOP("core", "encrypted PDF (password protected)"))
     return reader
 
 

@@ -11,6 +11,7 @@ from qrag_desktop.core.documents.containers import check_zip
 from qrag_desktop.core.documents.structure import tidy
 from qrag_desktop.core.documents.tables import table_section
 from qrag_desktop.core.errors import DocumentError
+from qrag_desktop.core.messages import QT_TRANSLATE_NOOP
 from qrag_desktop.core.types import Section
 
 
@@ -22,7 +23,7 @@ def parse_pptx(data: bytes) -> tuple[str | None, tuple[Section, ...]]:
     try:
         deck = Presentation(io.BytesIO(data))
     except Exception as exc:  # python-pptx raises KeyError, ValueError, lxml errors, zip errors...
-        raise DocumentError("not a valid PPTX file", cause=exc) from exc
+        raise DocumentError(QT_TRANSLATE_NOOP("core", "not a valid PPTX file"), cause=exc) from exc
     sections: list[Section] = []
     first_title: str | None = None
     for number, slide in enumerate(deck.slides, start=1):

@@ -7,6 +7,7 @@ import os
 import stat
 
 from qrag_desktop.core.errors import DocumentError
+from qrag_desktop.core.messages import QT_TRANSLATE_NOOP
 
 _MB = 1024 * 1024
 # Office files and e-books are zip archives. What a parser unpacks is refused from the archive's
@@ -24,9 +25,9 @@ def read_bytes(path: str, max_bytes: int | None = None) -> bytes:
     except OSError as exc:
         raise _os_error(exc) from exc
     if stat.S_ISDIR(st.st_mode):
-        raise DocumentError("this is a folder, not a file")
+        raise DocumentError(QT_TRANSLATE_NOOP("core", "this is a folder, not a file"))
     if not stat.S_ISREG(st.st_mode):
-        raise DocumentError("not a regular file (a pipe, socket or device)")
+        raise DocumentError(QT_TRANSLATE_NOOP("core", "not a regular file (a pipe, socket or device)"))
     _check_size(st.st_size, max_bytes)
     try:
         with open(path, "rb") as f:
@@ -36,13 +37,15 @@ def read_bytes(path: str, max_bytes: int | None = None) -> bytes:
         raise _os_error(exc) from exc
     _check_size(len(data), max_bytes)
     if not data:
-        raise DocumentError("empty file")
+        raise DocumentError(QT_TRANSLATE_NOOP("core", "empty file"))
     return data
 
 
 def _check_size(size: int, max_bytes: int | None) -> None:
     if max_bytes is not None and size > max_bytes:
-        raise DocumentError(f"file too large ({_mb(size)} MB, limit {_mb(max_bytes)} MB)")
+        raise DocumentError(
+            QT_TRANSLATE_NOOP("core", "file too large (%1 MB, limit %2 MB)"), args=(_mb(size), _mb(max_bytes))
+        )
 
 
 def _mb(n: int) -> str:
@@ -52,14 +55,16 @@ def _mb(n: int) -> str:
 
 def _os_error(exc: OSError) -> DocumentError:
     if isinstance(exc, FileNotFoundError):
-        return DocumentError("file not found (moved or deleted?)", cause=exc)
+        return DocumentError(QT_TRANSLATE_NOOP("core", "file not found (moved or deleted?)"), cause=exc)
     if isinstance(exc, PermissionError):
-        return DocumentError("permission denied", cause=exc)
+        return DocumentError(QT_TRANSLATE_NOOP("core", "permission denied"), cause=exc)
     if isinstance(exc, IsADirectoryError):
-        return DocumentError("this is a folder, not a file", cause=exc)
+        return DocumentError(QT_TRANSLATE_NOOP("core", "this is a folder, not a file"), cause=exc)
     if exc.errno == errno.ELOOP:
-        return DocumentError("symbolic link loop (the link points back to itself)", cause=exc)
+        return DocumentError(
+            QT_TRANSLATE_NOOP("core", "symbolic link loop (the link points back to itself)"), cause=exc
+        )
     if exc.errno == errno.ENAMETOOLONG:
-        return DocumentError("file name too long", cause=exc)
+        return DocumentError(QT_TRANSLATE_NOOP("core", "file name too long"), cause=exc)
     reason = exc.strerror or exc.__class__.__name__
-    return DocumentError(f"could not read the file: {reason}", cause=exc)
+    return DocumentError(QT_TRANSLATE_NOOP("core", "could not read the file: %1"), args=(reason,), cause=exc)

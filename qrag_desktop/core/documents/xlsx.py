@@ -12,6 +12,7 @@ import io
 from qrag_desktop.core.documents.containers import check_zip
 from qrag_desktop.core.documents.tables import table_section
 from qrag_desktop.core.errors import DocumentError
+from qrag_desktop.core.messages import QT_TRANSLATE_NOOP
 from qrag_desktop.core.types import Section
 
 
@@ -22,7 +23,7 @@ def parse_xlsx(data: bytes) -> tuple[str | None, tuple[Section, ...]]:
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises KeyError, ValueError, InvalidFileException, zip errors...
-        raise DocumentError("not a valid XLSX file", cause=exc) from exc
+        raise DocumentError(QT_TRANSLATE_NOOP("core", "not a valid XLSX file"), cause=exc) from exc
     try:
         sections: list[Section] = []
         for sheet in book.worksheets:

@@ -1,0 +1,98 @@
+"""Translations survive the README's own lupdate command, and the window's controllers (which call
+``tr`` from ``ui.i18n``) show Chinese in the Chinese UI."""
+
+from __future__ import annotations
+
+import glob
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+import qrag_desktop
+from tests.ui_fixtures import *  # noqa: F403 - fixtures
+
+PACKAGE = Path(qrag_desktop.__file__).resolve().parent
+TS = PACKAGE / "resources" / "i18n" / "qrag_zh_CN.ts"
+
+
+def _finished(ts: Path) -> set[tuple[str | None, str | None, str | None]]:
+    """(context, source, translation) of every finished translation."""
+    return {
+        (ctx.findtext("name"), m.findtext("source"), m.findtext("translation"))
+        for ctx in ET.parse(ts).getroot().iter("context")
+        for m in ctx.iter("message")
+        if m.find("translation[@type]") is None and m.find("translation") is not None
+    }
+
+
+def test_the_readme_lupdate_command_keeps_every_translation(tmp_path) -> None:
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"`cd qrag_desktop && (pyside6-lupdate [^`]+)`", readme)
+    assert m, "the README says how to update the translations"
+    lupdate = shutil.which("pyside6-lupdate") or str(Path(sys.executable).parent / "pyside6-lupdate")
+    if not Path(lupdate).exists():
+        pytest.skip("pyside6-lupdate is not installed")
+    args = shlex.split(m.group(1))
+    ts = tmp_path / "qrag_zh_CN.ts"
+    shutil.copy(TS, ts)
+    ts_at = args.index("-ts") + 1
+    assert args[ts_at] == "resources/i18n/qrag_zh_CN.ts"
+    args[ts_at] = str(ts)
+    files = [f for a in args[1:] for f in (sorted(glob.glob(a, root_dir=PACKAGE)) if "*" in a else [a])]
+    subprocess.run([lupdate, *files], cwd=PACKAGE, check=True, capture_output=True, timeout=120)
+    before, after = _finished(TS), _finished(ts)
+    assert len(before) > 200
+    assert before - after == set(), "the documented command drops these translations"
+    unfinished = ET.parse(ts).getroot().findall(".//translation[@type='unfinished']")
+    assert [u.text for u in unfinished] == []  # every string in the code has its Chinese
+
+
+def test_window_controller_strings_are_chinese_in_the_chinese_ui(qtbot, make_window) -> None:
+    from qrag_desktop.ui.i18n import failure_text, install_language
+
+    w = make_window(check_models=False)
+    try:
+        install_language("zh_CN")
+        qtbot.waitUntil(lambda: w.index_label.text().startswith("索引："), timeout=20000)
+        assert w.status_bar.device_label.text().startswith("设备：")
+        assert failure_text(ValueError("boom"), "test") == "意外错误：boom"
+    finally:
+        install_language("en")
+    qtbot.waitUntil(lambda: w.index_label.text().startswith("Index: "), timeout=20000)
+
+
+def test_file_store_and_manifest_messages_are_chinese_in_the_chinese_ui(qtbot, make_window, docs, tmp_path):
+    from qrag_desktop.core.errors import StoreError
+    from qrag_desktop.core.messages import QT_TRANSLATE_NOOP, Phrase
+    from qrag_desktop.core.settings import Paths
+    from qrag_desktop.ui.i18n import install_language
+    from tests.ui_fixtures import wait_index_done
+
+    (docs / "empty.md").write_bytes(b"")
+    data = tmp_path / "kb"
+    Paths.resolve(data).ensure().manifest_path.write_bytes(b"not a manifest" * 100)
+    try:
+        install_language("zh_CN")
+        w = make_window(data_dir=data)
+        qtbot.waitUntil(lambda: any("索引清单" in box.text() for box in w._messages), timeout=20000)
+        assert not any("index manifest" in box.text() for box in w._messages)
+        w.add_folders([str(docs)])
+        wait_index_done(qtbot, w)
+        rows = {r.path.rsplit("/", 1)[-1]: r for r in w.indexing_view.model.rows()}
+        assert rows["empty.md"].status == "failed" and rows["empty.md"].error == "空文件"
+        assert rows["broken.pdf"].error.startswith("损坏的 PDF")  # read in the parser process
+        assert dict(w.indexing_view._report.files_failed)[str(docs / "empty.md")] == "empty file"  # log, CLI
+        err = StoreError(
+            QT_TRANSLATE_NOOP("core", "Could not %1 in the knowledge base at %2."),
+            args=(Phrase(QT_TRANSLATE_NOOP("core", "search")), "/kb"),
+        )
+        assert err.user_message() == "无法在位于 /kb 的知识库中搜索。"
+        assert err.message == "Could not search in the knowledge base at /kb."
+    finally:
+        install_language("en")
