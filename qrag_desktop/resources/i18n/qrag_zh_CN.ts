@@ -4,47 +4,47 @@
 <context>
     <name></name>
     <message>
-        <location filename="../../ui/ask_controller.py" line="50"/>
+        <location filename="../../ui/ask_controller.py" line="51"/>
         <source>all folders</source>
         <translation>所有文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/ask_controller.py" line="52"/>
+        <location filename="../../ui/ask_controller.py" line="53"/>
         <source>the folder %1</source>
         <translation>文件夹 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/ask_controller.py" line="53"/>
+        <location filename="../../ui/ask_controller.py" line="54"/>
         <source>the file %1</source>
         <translation>文件 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/ask_controller.py" line="154"/>
+        <location filename="../../ui/ask_controller.py" line="165"/>
         <source>No passages were found for this question. Is anything indexed yet?</source>
         <translation>没有找到与此问题相关的段落。是否已经索引了文档？</translation>
     </message>
     <message>
-        <location filename="../../ui/ask_controller.py" line="157"/>
+        <location filename="../../ui/ask_controller.py" line="168"/>
         <source>All relevant passages are in local-only folders, so nothing was sent to the cloud model.</source>
         <translation>所有相关段落都在“仅本地”文件夹中，因此没有发送任何内容给云端模型。</translation>
     </message>
     <message>
-        <location filename="../../ui/ask_controller.py" line="178"/>
+        <location filename="../../ui/ask_controller.py" line="189"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
     <message>
-        <location filename="../../ui/ask_controller.py" line="254"/>
+        <location filename="../../ui/ask_controller.py" line="265"/>
         <source>No app is set up to open %1</source>
         <translation>没有可打开 %1 的应用</translation>
     </message>
     <message>
-        <location filename="../../ui/ask_controller.py" line="322"/>
+        <location filename="../../ui/ask_controller.py" line="333"/>
         <source>Delete conversation</source>
         <translation>删除对话</translation>
     </message>
     <message>
-        <location filename="../../ui/ask_controller.py" line="322"/>
+        <location filename="../../ui/ask_controller.py" line="333"/>
         <source>Delete this conversation and its answers?</source>
         <translation>删除此对话及其回答？</translation>
     </message>
@@ -64,7 +64,7 @@
         <translation>无法监视文件夹的变化（%1）。编辑文件后请点击“重新索引”。</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="85"/>
+        <location filename="../../ui/i18n.py" line="98"/>
         <source>Unexpected error: %1</source>
         <translation>意外错误：%1</translation>
     </message>
@@ -179,32 +179,32 @@ The details are in the log file:
 <context>
     <name>ChatPane</name>
     <message>
-        <location filename="../../ui/chat_pane.py" line="112"/>
+        <location filename="../../ui/chat_pane.py" line="108"/>
         <source>Ask a question about your documents…</source>
         <translation>就您的文档提一个问题…</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="113"/>
+        <location filename="../../ui/chat_pane.py" line="109"/>
         <source>Ask</source>
         <translation>提问</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="114"/>
+        <location filename="../../ui/chat_pane.py" line="110"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="115"/>
+        <location filename="../../ui/chat_pane.py" line="111"/>
         <source>Copy answer</source>
         <translation>复制回答</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="116"/>
+        <location filename="../../ui/chat_pane.py" line="112"/>
         <source>Copy the last answer, as Markdown, to the clipboard.</source>
         <translation>将最近的回答以 Markdown 格式复制到剪贴板。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="175"/>
+        <location filename="../../ui/chat_pane.py" line="171"/>
         <source>## Ask your documents
 
 Type a question below. The answer is written from the passages found in your knowledge folders, with numbered citations you can click.
@@ -217,22 +217,22 @@ Add folders on the left; indexing starts by itself.</source>
 在左侧添加文件夹，索引会自动开始。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="183"/>
+        <location filename="../../ui/chat_pane.py" line="179"/>
         <source>Searching your documents…</source>
         <translation>正在搜索您的文档…</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="187"/>
+        <location filename="../../ui/chat_pane.py" line="183"/>
         <source>Writing the answer…</source>
         <translation>正在生成回答…</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="189"/>
+        <location filename="../../ui/chat_pane.py" line="185"/>
         <source>No generated answer.</source>
         <translation>没有生成回答。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="191"/>
+        <location filename="../../ui/chat_pane.py" line="187"/>
         <source>The best passages are listed under Sources, on the right.</source>
         <translation>最相关的段落列在右侧的“来源”中。</translation>
     </message>
@@ -240,47 +240,47 @@ Add folders on the left; indexing starts by itself.</source>
 <context>
     <name>ConversationsPanel</name>
     <message>
-        <location filename="../../ui/conversations_panel.py" line="31"/>
+        <location filename="../../ui/conversations_panel.py" line="32"/>
         <source>Today %1</source>
         <translation>今天 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/conversations_panel.py" line="33"/>
+        <location filename="../../ui/conversations_panel.py" line="34"/>
         <source>Yesterday %1</source>
         <translation>昨天 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/conversations_panel.py" line="80"/>
+        <location filename="../../ui/conversations_panel.py" line="76"/>
         <source>Conversations</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../ui/conversations_panel.py" line="81"/>
+        <location filename="../../ui/conversations_panel.py" line="77"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../ui/conversations_panel.py" line="82"/>
+        <location filename="../../ui/conversations_panel.py" line="78"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ui/conversations_panel.py" line="83"/>
+        <location filename="../../ui/conversations_panel.py" line="79"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../ui/conversations_panel.py" line="93"/>
+        <location filename="../../ui/conversations_panel.py" line="89"/>
         <source>%1 · %2 questions</source>
         <translation>%1 · %2 个问题</translation>
     </message>
     <message>
-        <location filename="../../ui/conversations_panel.py" line="119"/>
+        <location filename="../../ui/conversations_panel.py" line="115"/>
         <source>Rename conversation</source>
         <translation>重命名对话</translation>
     </message>
     <message>
-        <location filename="../../ui/conversations_panel.py" line="119"/>
+        <location filename="../../ui/conversations_panel.py" line="115"/>
         <source>Title</source>
         <translation>标题</translation>
     </message>
@@ -288,32 +288,32 @@ Add folders on the left; indexing starts by itself.</source>
 <context>
     <name>DocumentViewer</name>
     <message>
-        <location filename="../../ui/document_viewer.py" line="92"/>
+        <location filename="../../ui/document_viewer.py" line="88"/>
         <source>Open in system app</source>
         <translation>用系统应用打开</translation>
     </message>
     <message>
-        <location filename="../../ui/document_viewer.py" line="93"/>
+        <location filename="../../ui/document_viewer.py" line="89"/>
         <source>Open the file with the app your system uses for it</source>
         <translation>用系统为此文件设置的应用打开</translation>
     </message>
     <message>
-        <location filename="../../ui/document_viewer.py" line="104"/>
+        <location filename="../../ui/document_viewer.py" line="100"/>
         <source>%1 — page %2</source>
         <translation>%1 — 第 %2 页</translation>
     </message>
     <message>
-        <location filename="../../ui/document_viewer.py" line="134"/>
+        <location filename="../../ui/document_viewer.py" line="130"/>
         <source>This PDF cannot be shown here. Open it in the system app.</source>
         <translation>此 PDF 无法在这里显示。请用系统应用打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/document_viewer.py" line="172"/>
+        <location filename="../../ui/document_viewer.py" line="168"/>
         <source>This file cannot be shown: %1</source>
         <translation>无法显示此文件：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/document_viewer.py" line="197"/>
+        <location filename="../../ui/document_viewer.py" line="193"/>
         <source>page %1</source>
         <translation>第 %1 页</translation>
     </message>
@@ -510,98 +510,98 @@ Add folders on the left; indexing starts by itself.</source>
 <context>
     <name>FoldersPanel</name>
     <message>
-        <location filename="../../ui/folders_panel.py" line="153"/>
+        <location filename="../../ui/folders_panel.py" line="149"/>
         <source>Knowledge folders</source>
         <translation>知识文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="155"/>
+        <location filename="../../ui/folders_panel.py" line="151"/>
         <source>Folder</source>
         <translation>文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="156"/>
+        <location filename="../../ui/folders_panel.py" line="152"/>
         <source>Files</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="157"/>
+        <location filename="../../ui/folders_panel.py" line="153"/>
         <source>Passages</source>
         <translation>段落</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="158"/>
+        <location filename="../../ui/folders_panel.py" line="154"/>
         <source>Last indexed</source>
         <translation>上次索引</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="159"/>
+        <location filename="../../ui/folders_panel.py" line="155"/>
         <source>Local only</source>
         <translation>仅本地</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="166"/>
+        <location filename="../../ui/folders_panel.py" line="162"/>
         <source>Passages from a local-only folder are searched but never sent to the cloud model.</source>
         <translation>“仅本地”文件夹中的段落可以被搜索，但绝不会发送给云端模型。</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="168"/>
+        <location filename="../../ui/folders_panel.py" line="164"/>
         <source>Add folder…</source>
         <translation>添加文件夹…</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="169"/>
+        <location filename="../../ui/folders_panel.py" line="165"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="170"/>
+        <location filename="../../ui/folders_panel.py" line="166"/>
         <source>Index again</source>
         <translation>重新索引</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="171"/>
+        <location filename="../../ui/folders_panel.py" line="167"/>
         <source>Look for new, changed and deleted files in all folders.</source>
         <translation>在所有文件夹中查找新增、修改和删除的文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="174"/>
+        <location filename="../../ui/folders_panel.py" line="170"/>
         <source>Add a folder of documents (Markdown, text, PDF, Word, HTML), or drop one on this window.</source>
         <translation>添加一个文档文件夹（Markdown、文本、PDF、Word、HTML），或将其拖放到此窗口。</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="237"/>
+        <location filename="../../ui/folders_panel.py" line="233"/>
         <source>(%1 failed)</source>
         <translation>（%1 个失败）</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="240"/>
-        <location filename="../../ui/folders_panel.py" line="250"/>
+        <location filename="../../ui/folders_panel.py" line="236"/>
+        <location filename="../../ui/folders_panel.py" line="246"/>
         <source>not yet</source>
         <translation>尚未</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="264"/>
+        <location filename="../../ui/folders_panel.py" line="260"/>
         <source>Choose a folder of documents</source>
         <translation>选择文档文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="291"/>
+        <location filename="../../ui/folders_panel.py" line="287"/>
         <source>Already in the knowledge base</source>
         <translation>已在知识库中</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="292"/>
+        <location filename="../../ui/folders_panel.py" line="288"/>
         <source>%1 is already part of the knowledge folder %2.</source>
         <translation>%1 已经属于知识文件夹 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="299"/>
+        <location filename="../../ui/folders_panel.py" line="295"/>
         <source>Merge folders?</source>
         <translation>合并文件夹？</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="301"/>
+        <location filename="../../ui/folders_panel.py" line="297"/>
         <source>%1 contains folders that are already in the knowledge base:
 %2
 
@@ -612,27 +612,27 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
 添加它并将这些文件夹合并进来吗？它们的段落会保留，不会重复索引。</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="229"/>
+        <location filename="../../ui/folders_panel.py" line="225"/>
         <source>not found — remove</source>
         <translation>找不到 — 移除</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="231"/>
+        <location filename="../../ui/folders_panel.py" line="227"/>
         <source>This folder is not on disk now (moved, deleted or unmounted).</source>
         <translation>此文件夹现在不在磁盘上（已移动、删除或卸载）。</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="242"/>
+        <location filename="../../ui/folders_panel.py" line="238"/>
         <source>incomplete — resume</source>
         <translation>未完成 — 继续</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="245"/>
+        <location filename="../../ui/folders_panel.py" line="241"/>
         <source>Indexing stopped before the end here. Double-click to go on.</source>
         <translation>此处的索引在完成前停止了。双击继续。</translation>
     </message>
     <message>
-        <location filename="../../ui/folders_panel.py" line="252"/>
+        <location filename="../../ui/folders_panel.py" line="248"/>
         <source>indexing…</source>
         <translation>索引中…</translation>
     </message>
@@ -640,132 +640,132 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
 <context>
     <name>IndexingView</name>
     <message>
-        <location filename="../../ui/indexing_view.py" line="295"/>
+        <location filename="../../ui/indexing_view.py" line="290"/>
         <source>Files</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="296"/>
+        <location filename="../../ui/indexing_view.py" line="291"/>
         <source>Chunks</source>
         <translation>段落</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="297"/>
+        <location filename="../../ui/indexing_view.py" line="292"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="298"/>
+        <location filename="../../ui/indexing_view.py" line="293"/>
         <source>Resume</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="299"/>
+        <location filename="../../ui/indexing_view.py" line="294"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="300"/>
+        <location filename="../../ui/indexing_view.py" line="295"/>
         <source>Retry failed files</source>
         <translation>重试失败的文件</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="393"/>
+        <location filename="../../ui/indexing_view.py" line="388"/>
         <source>Indexing cancelled. What was done is kept; indexing again continues from there.</source>
         <translation>索引已取消。已完成的部分会保留，再次索引将从那里继续。</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="398"/>
+        <location filename="../../ui/indexing_view.py" line="393"/>
         <source>Indexing done: %1 indexed, %2 unchanged, %3 failed. %4 passages in the index.</source>
         <translation>索引完成：已索引 %1 个，未变化 %2 个，失败 %3 个。索引中共有 %4 个段落。</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="409"/>
+        <location filename="../../ui/indexing_view.py" line="404"/>
         <source>Indexing stopped: %1</source>
         <translation>索引已停止：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="411"/>
+        <location filename="../../ui/indexing_view.py" line="406"/>
         <source>Paused. Resume to go on.</source>
         <translation>已暂停。点击“继续”以继续。</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="406"/>
+        <location filename="../../ui/indexing_view.py" line="401"/>
         <source>Indexing is paused (since the last session). Resume goes on where it stopped.</source>
         <translation>索引已暂停（自上次使用起）。点击“继续”从停下的地方接着做。</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="415"/>
+        <location filename="../../ui/indexing_view.py" line="411"/>
         <source>Starting (loading the embedding model)…</source>
         <translation>正在启动（加载嵌入模型）…</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="416"/>
+        <location filename="../../ui/indexing_view.py" line="412"/>
         <source>Looking for files…</source>
         <translation>正在查找文件…</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="417"/>
+        <location filename="../../ui/indexing_view.py" line="413"/>
         <source>Reading files…</source>
         <translation>正在读取文件…</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="418"/>
+        <location filename="../../ui/indexing_view.py" line="414"/>
         <source>Embedding passages…</source>
         <translation>正在嵌入段落…</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="419"/>
+        <location filename="../../ui/indexing_view.py" line="415"/>
         <source>Removing files that are gone…</source>
         <translation>正在移除已不存在的文件…</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="430"/>
+        <location filename="../../ui/indexing_view.py" line="426"/>
         <source>Nothing is being indexed. Add a folder to start.</source>
         <translation>当前没有索引任务。添加一个文件夹即可开始。</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="439"/>
+        <location filename="../../ui/indexing_view.py" line="435"/>
         <source>%1 of %2 files</source>
         <translation>%1 / %2 个文件</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="444"/>
+        <location filename="../../ui/indexing_view.py" line="440"/>
         <source>%1 of %2 passages</source>
         <translation>%1 / %2 个段落</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="449"/>
+        <location filename="../../ui/indexing_view.py" line="445"/>
         <source>%1 passages/s</source>
         <translation>%1 段落/秒</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="452"/>
+        <location filename="../../ui/indexing_view.py" line="448"/>
         <source>about %1 left</source>
         <translation>约剩 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="454"/>
+        <location filename="../../ui/indexing_view.py" line="450"/>
         <source>time left: estimating…</source>
         <translation>剩余时间：正在估算…</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="457"/>
+        <location filename="../../ui/indexing_view.py" line="453"/>
         <source>took %1</source>
         <translation>用时 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="462"/>
+        <location filename="../../ui/indexing_view.py" line="458"/>
         <source>Current file: %1</source>
         <translation>当前文件：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/indexing_view.py" line="427"/>
+        <location filename="../../ui/indexing_view.py" line="423"/>
         <source>Nothing is being indexed now. Changes in the folders are indexed as they happen.</source>
         <translation>当前没有正在进行的索引。文件夹中的更改会随时被索引。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/indexing_view.py" line="423"/>
+        <location filename="../../ui/indexing_view.py" line="419"/>
         <source>Indexing stopped before the end in %n folder(s). Index again to go on.</source>
         <translation>
             <numerusform>%n 个文件夹的索引在完成前停止了。重新索引即可继续。</numerusform>
@@ -838,27 +838,27 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
 <context>
     <name>ScopeSelector</name>
     <message>
-        <location filename="../../ui/scope_selector.py" line="61"/>
+        <location filename="../../ui/scope_selector.py" line="57"/>
         <source>All folders</source>
         <translation>所有文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/scope_selector.py" line="62"/>
+        <location filename="../../ui/scope_selector.py" line="58"/>
         <source>One folder</source>
         <translation>一个文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/scope_selector.py" line="63"/>
+        <location filename="../../ui/scope_selector.py" line="59"/>
         <source>One file</source>
         <translation>一个文件</translation>
     </message>
     <message>
-        <location filename="../../ui/scope_selector.py" line="64"/>
+        <location filename="../../ui/scope_selector.py" line="60"/>
         <source>What the question is asked of</source>
         <translation>在哪些文档中提问</translation>
     </message>
     <message>
-        <location filename="../../ui/scope_selector.py" line="65"/>
+        <location filename="../../ui/scope_selector.py" line="61"/>
         <source>Type part of a file name</source>
         <translation>输入文件名的一部分</translation>
     </message>
@@ -866,197 +866,232 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="49"/>
+        <location filename="../../ui/settings_dialog.py" line="51"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="60"/>
+        <location filename="../../ui/settings_dialog.py" line="62"/>
         <source>From the environment (OPENAI_API_KEY): %1</source>
         <translation>来自环境变量（OPENAI_API_KEY）：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="61"/>
+        <location filename="../../ui/settings_dialog.py" line="63"/>
         <source>Saved in the system keychain: %1</source>
         <translation>已保存在系统钥匙串中：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="62"/>
+        <location filename="../../ui/settings_dialog.py" line="64"/>
         <source>sk-…</source>
         <translation>sk-…</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="64"/>
+        <location filename="../../ui/settings_dialog.py" line="66"/>
         <source>Remove key</source>
         <translation>删除密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="68"/>
+        <location filename="../../ui/settings_dialog.py" line="70"/>
         <source>Test</source>
         <translation>测试</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="82"/>
+        <location filename="../../ui/settings_dialog.py" line="84"/>
         <source>From the environment (OPENAI_BASE_URL): %1</source>
         <translation>来自环境变量（OPENAI_BASE_URL）：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="86"/>
+        <location filename="../../ui/settings_dialog.py" line="88"/>
         <source>Answers (cloud model)</source>
         <translation>回答（云端模型）</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="88"/>
+        <location filename="../../ui/settings_dialog.py" line="90"/>
         <source>OpenAI API key</source>
         <translation>OpenAI API 密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="90"/>
+        <location filename="../../ui/settings_dialog.py" line="92"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="91"/>
+        <location filename="../../ui/settings_dialog.py" line="93"/>
         <source>Server address</source>
         <translation>服务器地址</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="92"/>
+        <location filename="../../ui/settings_dialog.py" line="94"/>
         <source>The key is kept in the system keychain, never in the settings file.</source>
         <translation>密钥保存在系统钥匙串中，绝不会写入设置文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="102"/>
+        <location filename="../../ui/settings_dialog.py" line="104"/>
         <source>Automatic</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="103"/>
+        <location filename="../../ui/settings_dialog.py" line="105"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="104"/>
+        <location filename="../../ui/settings_dialog.py" line="106"/>
         <source>NVIDIA GPU (CUDA)</source>
         <translation>NVIDIA GPU（CUDA）</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="105"/>
+        <location filename="../../ui/settings_dialog.py" line="107"/>
         <source>Apple GPU (MPS)</source>
         <translation>Apple GPU（MPS）</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="112"/>
+        <location filename="../../ui/settings_dialog.py" line="114"/>
         <source>Full size</source>
         <translation>完整维度</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="118"/>
+        <location filename="../../ui/settings_dialog.py" line="120"/>
         <source>Local models</source>
         <translation>本地模型</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="120"/>
+        <location filename="../../ui/settings_dialog.py" line="122"/>
         <source>Embedding model</source>
         <translation>嵌入模型</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="121"/>
+        <location filename="../../ui/settings_dialog.py" line="123"/>
         <source>Reranking model</source>
         <translation>重排序模型</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="122"/>
+        <location filename="../../ui/settings_dialog.py" line="124"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="125"/>
+        <location filename="../../ui/settings_dialog.py" line="127"/>
         <source>Vector size (MRL): smaller vectors take less space and search a little faster, with slightly less accurate results. Changing it indexes everything again.</source>
         <translation>向量维度（MRL）：向量越小，占用空间越少、搜索稍快，但结果略欠准确。更改后需要重新索引全部内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="129"/>
+        <location filename="../../ui/settings_dialog.py" line="131"/>
         <source>Size of the stored vectors</source>
         <translation>存储的向量大小</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="156"/>
+        <location filename="../../ui/settings_dialog.py" line="158"/>
         <source>Candidates per method: how many passages keyword search and meaning search each find before they are merged and reranked. More finds more, but answers a little slower.</source>
         <translation>每种方法的候选数：关键词搜索和语义搜索各自找出多少段落，然后再合并并重排序。越多找到的越全，但回答稍慢。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="160"/>
+        <location filename="../../ui/settings_dialog.py" line="162"/>
         <source>Passages looked at per search</source>
         <translation>每次搜索查看的段落数</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="130"/>
+        <location filename="../../ui/settings_dialog.py" line="132"/>
         <source>Task instruction</source>
         <translation>任务指令</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="134"/>
+        <location filename="../../ui/settings_dialog.py" line="136"/>
         <source>Set by the environment for this run: %1. Other values come from the settings file.</source>
         <translation>本次运行由环境变量设置：%1。其他值来自设置文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="137"/>
+        <location filename="../../ui/settings_dialog.py" line="139"/>
         <source>These values come from the settings file.</source>
         <translation>这些值来自设置文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="150"/>
+        <location filename="../../ui/settings_dialog.py" line="152"/>
         <source>Rerank the candidates with the reranking model</source>
         <translation>使用重排序模型对候选结果重新排序</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="152"/>
+        <location filename="../../ui/settings_dialog.py" line="154"/>
         <source>Search</source>
         <translation>搜索</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="161"/>
+        <location filename="../../ui/settings_dialog.py" line="163"/>
         <source>Passages per answer</source>
         <translation>每个回答的段落数</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="166"/>
+        <location filename="../../ui/settings_dialog.py" line="169"/>
         <source>Same as the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="170"/>
+        <location filename="../../ui/settings_dialog.py" line="173"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="172"/>
+        <location filename="../../ui/settings_dialog.py" line="175"/>
         <source>Interface language</source>
         <translation>界面语言</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="190"/>
+        <location filename="../../ui/settings_dialog.py" line="195"/>
+        <source>Default</source>
+        <translation>默认</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="203"/>
+        <source>How long the reranking model may take per question. Passages it has not read by then keep their keyword and meaning order, below the reranked ones; none are left out. Default: %1 s on a CPU, no limit on a GPU.</source>
+        <translation>每个问题允许重排序模型使用的时间。到时尚未读取的段落保持关键词和语义匹配的顺序，排在已重排序的段落之后；不会遗漏任何段落。默认：CPU 上 %1 秒，GPU 上不限。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="215"/>
+        <source>Time for reranking (seconds)</source>
+        <translation>重排序时间（秒）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="222"/>
+        <source>Default: %1 s on a CPU, no limit on a GPU.</source>
+        <translation>默认：CPU 上 %1 秒，GPU 上不限。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="226"/>
+        <source>From the settings file: no limit.</source>
+        <translation>来自设置文件：不限。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="228"/>
+        <source>From the settings file: at most %1 s per question.</source>
+        <translation>来自设置文件：每个问题最多 %1 秒。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="232"/>
+        <source>At most %1 s per question, on a CPU or a GPU.</source>
+        <translation>每个问题最多 %1 秒，CPU 和 GPU 均适用。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="247"/>
         <source>Folder…</source>
         <translation>文件夹…</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="191"/>
+        <location filename="../../ui/settings_dialog.py" line="248"/>
         <source>Use a model from a folder on this computer instead of a model id.</source>
         <translation>使用本机文件夹中的模型，而不是模型 ID。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="194"/>
+        <location filename="../../ui/settings_dialog.py" line="251"/>
         <source>Choose the folder that holds the model</source>
         <translation>选择包含模型的文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="206"/>
+        <location filename="../../ui/settings_dialog.py" line="263"/>
         <source>No key (it will be removed when you save)</source>
         <translation>无密钥（保存时将删除）</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="212"/>
+        <location filename="../../ui/settings_dialog.py" line="269"/>
         <source>Testing…</source>
         <translation>测试中…</translation>
     </message>
@@ -1064,103 +1099,118 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
 <context>
     <name>SourcesPanel</name>
     <message>
-        <location filename="../../ui/sources_panel.py" line="65"/>
+        <location filename="../../ui/sources_panel.py" line="69"/>
         <source>Nothing was sent to the cloud for this question.</source>
         <translation>这个问题没有发送任何内容到云端。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="69"/>
+        <location filename="../../ui/sources_panel.py" line="73"/>
         <source>Nothing was sent to the cloud for this question. This is the text that would go to %1 at %2 (%3 tokens):</source>
         <translation>这个问题没有发送任何内容到云端。以下是本会发送给 %2 上的 %1 的文本（%3 个词元）：</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="75"/>
+        <location filename="../../ui/sources_panel.py" line="79"/>
         <source>This exact text was sent to %1 at %2 (%3 tokens with the instructions and earlier turns):</source>
         <translation>以下文本原样发送给了 %2 上的 %1（含指令和之前的对话，共 %3 个词元）：</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="215"/>
+        <location filename="../../ui/sources_panel.py" line="220"/>
         <source>Sources</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="216"/>
+        <location filename="../../ui/sources_panel.py" line="221"/>
         <source>Sent to the cloud</source>
         <translation>发送到云端</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="218"/>
+        <location filename="../../ui/sources_panel.py" line="223"/>
         <source>#</source>
         <translation>#</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="218"/>
+        <location filename="../../ui/sources_panel.py" line="223"/>
         <source>File</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="218"/>
+        <location filename="../../ui/sources_panel.py" line="223"/>
         <source>Page / heading</source>
         <translation>页码 / 标题</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="218"/>
+        <location filename="../../ui/sources_panel.py" line="223"/>
         <source>Score</source>
         <translation>得分</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="220"/>
+        <location filename="../../ui/sources_panel.py" line="225"/>
         <source>Open file</source>
         <translation>打开文件</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="312"/>
+        <location filename="../../ui/sources_panel.py" line="329"/>
         <source>Ask a question: the passages it is answered from appear here.</source>
         <translation>提一个问题：回答所依据的段落会显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="314"/>
+        <location filename="../../ui/sources_panel.py" line="331"/>
         <source>Keyword and meaning matches; reranking…</source>
         <translation>关键词与语义匹配结果；正在重排序…</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="316"/>
+        <location filename="../../ui/sources_panel.py" line="335"/>
+        <source>%1 of %2 reranked (time budget); the others follow in keyword and meaning order.</source>
+        <translation>已重排序 %2 条中的 %1 条（时间限制）；其余段落按关键词和语义匹配的顺序排在后面。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sources_panel.py" line="337"/>
+        <source>%1 of %2 reranked; the others follow in keyword and meaning order.</source>
+        <translation>已重排序 %2 条中的 %1 条；其余段落按关键词和语义匹配的顺序排在后面。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sources_panel.py" line="341"/>
         <source>Best passages, reranked by relevance.</source>
         <translation>最相关的段落，已按相关性重排序。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="318"/>
+        <location filename="../../ui/sources_panel.py" line="343"/>
         <source>Passages used for this answer.</source>
         <translation>此回答使用的段落。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="67"/>
+        <location filename="../../ui/sources_panel.py" line="71"/>
         <source>the cloud model</source>
         <translation>云端模型</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="338"/>
-        <location filename="../../ui/sources_panel.py" line="373"/>
+        <location filename="../../ui/sources_panel.py" line="363"/>
+        <location filename="../../ui/sources_panel.py" line="400"/>
         <source>page %1</source>
         <translation>第 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="341"/>
+        <location filename="../../ui/sources_panel.py" line="366"/>
         <source>local</source>
         <translation>本地</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="350"/>
+        <location filename="../../ui/sources_panel.py" line="375"/>
         <source>From a local-only folder: searched, never sent to the cloud model.</source>
         <translation>来自“仅本地”文件夹：可被搜索，绝不发送给云端模型。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="378"/>
+        <location filename="../../ui/sources_panel.py" line="379"/>
+        <source>Not reranked: it keeps its keyword and meaning order.</source>
+        <translation>未重排序：保持关键词和语义匹配的顺序。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sources_panel.py" line="405"/>
         <source>Local only: this passage was not sent to the cloud model.</source>
         <translation>仅本地：此段落未发送给云端模型。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="326"/>
+        <location filename="../../ui/sources_panel.py" line="351"/>
         <source>Searched: %1.</source>
         <translation>搜索范围：%1。</translation>
     </message>
@@ -1248,12 +1298,12 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
         <translation>无法读取回答服务器的回复：%1</translation>
     </message>
     <message>
-        <location filename="../../core/engine.py" line="380"/>
+        <location filename="../../core/engine.py" line="405"/>
         <source>This index was built for keyword search only; results are keyword matches.</source>
         <translation>此索引仅为关键词搜索而建；结果是关键词匹配。</translation>
     </message>
     <message>
-        <location filename="../../core/engine.py" line="390"/>
+        <location filename="../../core/engine.py" line="415"/>
         <source>%1 Results are not reranked.</source>
         <translation>%1 结果未经重排序。</translation>
     </message>
@@ -1764,6 +1814,31 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
         <location filename="../../core/documents/xlsx.py" line="26"/>
         <source>not a valid XLSX file</source>
         <translation>不是有效的 XLSX 文件</translation>
+    </message>
+    <message>
+        <location filename="../../core/settings.py" line="186"/>
+        <source>The time for reranking must be more than 0 seconds, not %1.</source>
+        <translation>重排序时间必须大于 0 秒，而不是 %1。</translation>
+    </message>
+    <message>
+        <location filename="../../core/settings.py" line="187"/>
+        <source>Set it to Default in Settings, or to a number of seconds such as 2.5.</source>
+        <translation>请在“设置”中将其设为“默认”，或设为一个秒数，例如 2.5。</translation>
+    </message>
+    <message>
+        <location filename="../../core/types.py" line="102"/>
+        <source>%1 of %2 reranked (time budget)</source>
+        <translation>已重排序 %2 条中的 %1 条（时间限制）</translation>
+    </message>
+    <message>
+        <location filename="../../core/types.py" line="106"/>
+        <source>%1 of %2 reranked</source>
+        <translation>已重排序 %2 条中的 %1 条</translation>
+    </message>
+    <message>
+        <location filename="../../core/models/onnx_export.py" line="58"/>
+        <source>Preparing the model for this computer, once: step %1 of %2</source>
+        <translation>正在为这台电脑准备模型（仅此一次）：第 %1 步，共 %2 步</translation>
     </message>
 </context>
 </TS>
