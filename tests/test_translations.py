@@ -96,3 +96,37 @@ def test_file_store_and_manifest_messages_are_chinese_in_the_chinese_ui(qtbot, m
         assert err.message == "Could not search in the knowledge base at /kb."
     finally:
         install_language("en")
+
+
+def test_question_disk_and_settings_messages_are_chinese_in_the_chinese_ui(qtbot, tmp_path) -> None:
+    import pickle
+
+    from qrag_desktop.core.engine import checked_query
+    from qrag_desktop.core.errors import QragError
+    from qrag_desktop.core.messages import QT_TRANSLATE_NOOP
+    from qrag_desktop.core.settings import Paths
+    from qrag_desktop.core.sqlite_files import open_checked
+    from qrag_desktop.ui.i18n import install_language
+
+    in_the_way = tmp_path / "a file"
+    in_the_way.write_text("not a folder")
+    try:
+        install_language("zh_CN")
+        with pytest.raises(QragError) as empty:
+            checked_query("   ", 5)
+        assert empty.value.user_text() == "问题为空。 请输入几个要搜索的词。"
+        assert empty.value.message == "The question is empty."  # log and qrag stay English
+        with pytest.raises(QragError) as folder:
+            Paths.resolve(in_the_way).ensure()
+        assert folder.value.user_message().startswith("无法创建数据文件夹：")
+        with pytest.raises(QragError) as manifest:  # a phrase inside a phrase: "The %1 cannot be created"
+            open_checked(
+                in_the_way / "m.sqlite", lambda db: None, what=QT_TRANSLATE_NOOP("core", "index manifest")
+            )
+        assert manifest.value.user_message().startswith(f"无法创建索引清单：{in_the_way}：")
+        assert manifest.value.message.startswith(f"The index manifest cannot be created: {in_the_way}: ")
+        again = pickle.loads(pickle.dumps(manifest.value.message_args))  # the parser process sends these
+        assert again == manifest.value.message_args and again[0].args == manifest.value.message_args[0].args
+    finally:
+        install_language("en")
+    assert empty.value.user_text() == "The question is empty. Type a few words to search for."

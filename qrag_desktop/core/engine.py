@@ -85,14 +85,23 @@ def checked_query(query: str, top_k: int | None) -> tuple[int | None, tuple[str,
     would rerank every chunk in the index.
     """
     if not query or not query.strip():
-        raise QragError("The question is empty.", hint="Type a few words to search for.")
+        raise QragError(
+            QT_TRANSLATE_NOOP("core", "The question is empty."),
+            hint=QT_TRANSLATE_NOOP("core", "Type a few words to search for."),
+        )
     if top_k is None:
         return None, ()
     if top_k < 1:
-        raise QragError(f"top-k must be at least 1, not {top_k}.")
+        raise QragError(QT_TRANSLATE_NOOP("core", "top-k must be at least 1, not %1."), args=(top_k,))
     if top_k > MAX_TOP_K:
         return MAX_TOP_K, (
-            f"A search returns at most {MAX_TOP_K} passages: top-k {top_k} was lowered to it.",
+            tr(
+                QT_TRANSLATE_NOOP(
+                    "core", "A search returns at most %1 passages: top-k %2 was lowered to it."
+                ),
+                MAX_TOP_K,
+                top_k,
+            ),
         )
     return top_k, ()
 
@@ -145,7 +154,7 @@ class Engine:
         # Work that outlives close() (a job the app stopped waiting for) must not quietly reopen
         # the store: that would start a Milvus Lite server, take its LOCK and never release it.
         if self._closed:
-            raise EngineClosedError("This knowledge base was closed.")
+            raise EngineClosedError(QT_TRANSLATE_NOOP("core", "This knowledge base was closed."))
 
     @property
     def settings(self) -> Settings:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from qrag_desktop.core.messages import Phrase, fill, tr
+from qrag_desktop.core.messages import Phrase, english, fill, shown, tr
 
 
 class QragError(Exception):
@@ -27,13 +27,14 @@ class QragError(Exception):
         self.template = message
         self.hint_template = hint
         self.message_args = tuple(a if isinstance(a, Phrase) else str(a) for a in args)
-        self.message = fill(message, self.message_args)
+        in_english = [english(a) for a in self.message_args]
+        self.message = fill(message, in_english)
         super().__init__(self.message)
         self.cause = cause
-        self.hint = fill(hint, self.message_args) if hint else hint
+        self.hint = fill(hint, in_english) if hint else hint
 
     def _shown_args(self) -> tuple[str, ...]:
-        return tuple(tr(a) if isinstance(a, Phrase) else a for a in self.message_args)
+        return tuple(shown(a) for a in self.message_args)
 
     def user_message(self) -> str:
         """The message alone (no hint) in the UI language; never a secret."""

@@ -26,9 +26,32 @@ def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 - the name 
 
 class Phrase(str):
     """A piece of a message translated on its own where it is shown (an action such as "search",
-    put into "Could not %1 ..."): mark it ``Phrase(QT_TRANSLATE_NOOP("core", "search"))``."""
+    put into "Could not %1 ..."): mark it ``Phrase(QT_TRANSLATE_NOOP("core", "search"))``.
 
-    __slots__ = ()
+    A phrase may have ``%1`` places of its own, filled from ``args`` (which may be phrases too):
+    ``Phrase(QT_TRANSLATE_NOOP("core", "The %1 cannot be created"), Phrase(what))``.
+    """
+
+    args: tuple[object, ...]
+
+    def __new__(cls, template: str, *args: object) -> Phrase:
+        self = super().__new__(cls, template)
+        self.args = args
+        return self
+
+
+def english(arg: object) -> str:
+    """``arg`` as the log and the command line show it (a phrase filled in, untranslated)."""
+    if isinstance(arg, Phrase):
+        return fill(str(arg), [english(a) for a in getattr(arg, "args", ())])
+    return str(arg)
+
+
+def shown(arg: object) -> str:
+    """``arg`` as the window shows it: a phrase translated (and its own places filled) too."""
+    if isinstance(arg, Phrase):
+        return tr(str(arg), *(shown(a) for a in getattr(arg, "args", ())))
+    return str(arg)
 
 
 def set_translator(translate: Callable[[str, str], str] | None) -> None:
@@ -62,4 +85,4 @@ def tr(template: str, *args: object) -> str:
     return fill(text, args)
 
 
-__all__ = ["CONTEXT", "QT_TRANSLATE_NOOP", "Phrase", "fill", "set_translator", "tr"]
+__all__ = ["CONTEXT", "QT_TRANSLATE_NOOP", "Phrase", "english", "fill", "set_translator", "shown", "tr"]

@@ -156,12 +156,16 @@ class Paths:
             try:
                 p.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise explain_os_error(exc, p, "The data folder cannot be created") from exc
+                raise explain_os_error(
+                    exc, p, QT_TRANSLATE_NOOP("core", "The data folder cannot be created")
+                ) from exc
         try:  # an existing folder on a read-only disk or without permission: found here, not later
             with tempfile.TemporaryFile(dir=self.data_dir):
                 pass
         except OSError as exc:
-            raise explain_os_error(exc, self.data_dir, "The data folder cannot be written") from exc
+            raise explain_os_error(
+                exc, self.data_dir, QT_TRANSLATE_NOOP("core", "The data folder cannot be written")
+            ) from exc
         return self
 
 
@@ -202,9 +206,10 @@ def load_settings(paths: Paths) -> Settings:
         text = f.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(
-            f"The settings file {f} could not be read: {exc.strerror or exc}.",
+            QT_TRANSLATE_NOOP("core", "The settings file %1 could not be read: %2."),
+            args=(f, exc.strerror or exc),
             cause=exc,
-            hint="Check its permissions.",
+            hint=QT_TRANSLATE_NOOP("core", "Check its permissions."),
         ) from exc
     try:
         return Settings.from_dict(tomllib.loads(text))
@@ -216,14 +221,20 @@ def load_settings(paths: Paths) -> Settings:
             aside = set_aside(f)
         except OSError as move:
             raise ConfigError(
-                f"The settings file {f} is damaged and could not be set aside.",
+                QT_TRANSLATE_NOOP("core", "The settings file %1 is damaged and could not be set aside."),
+                args=(f,),
                 cause=move,
-                hint="Fix or delete it; defaults will be used when it is gone.",
+                hint=QT_TRANSLATE_NOOP("core", "Fix or delete it; defaults will be used when it is gone."),
             ) from exc
         raise SettingsSetAside(
-            f"The settings file {f} was damaged; it was set aside as {aside.name} and the defaults are used.",
+            QT_TRANSLATE_NOOP(
+                "core", "The settings file %1 was damaged; it was set aside as %2 and the defaults are used."
+            ),
+            args=(f, aside.name),
             cause=exc,
-            hint="Your folders are still indexed; add them again to keep them in the list.",
+            hint=QT_TRANSLATE_NOOP(
+                "core", "Your folders are still indexed; add them again to keep them in the list."
+            ),
         ) from exc
 
 
@@ -254,7 +265,7 @@ def save_settings(paths: Paths, settings: Settings, env: dict[str, str] | None =
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
-        raise explain_os_error(exc, f, "The settings cannot be saved") from exc
+        raise explain_os_error(exc, f, QT_TRANSLATE_NOOP("core", "The settings cannot be saved")) from exc
 
 
 def apply_env(settings: Settings, env: dict[str, str] | None = None) -> Settings:

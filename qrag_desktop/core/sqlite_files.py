@@ -34,7 +34,9 @@ def open_checked(
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise explain_os_error(exc, path.parent, f"The {what} cannot be created") from exc
+        raise explain_os_error(
+            exc, path.parent, Phrase(QT_TRANSLATE_NOOP("core", "The %1 cannot be created"), Phrase(what))
+        ) from exc
     try:
         return _open(path, prepare, connect), None
     except sqlite3.OperationalError as exc:

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 from qrag_desktop.core.errors import DiskFullError, QragError, StoreUnavailableError
-from qrag_desktop.core.messages import QT_TRANSLATE_NOOP
+from qrag_desktop.core.messages import QT_TRANSLATE_NOOP, Phrase
 
 _MB = 1024 * 1024
 FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
@@ -62,23 +62,31 @@ def is_disk_full(exc: BaseException) -> bool:
 
 
 def explain_os_error(exc: OSError, where: Path, doing: str) -> QragError:
-    """``doing`` is the start of a sentence ("The data folder cannot be created")."""
+    """``doing`` is the start of a sentence ("The data folder cannot be created"), marked
+    ``QT_TRANSLATE_NOOP("core", ...)``; a ``Phrase`` with places of its own is taken as it is."""
     if exc.errno in FULL:
         return disk_full_error(where, exc)
+    what = doing if isinstance(doing, Phrase) else Phrase(doing)
     if exc.errno == errno.EROFS:
         return StoreUnavailableError(
-            f"{doing}: {where} is on a read-only disk.",
+            QT_TRANSLATE_NOOP("core", "%1: %2 is on a read-only disk."),
+            args=(what, where),
             cause=exc,
-            hint="Choose a writable folder with --data-dir (or QRAG_DATA_DIR).",
+            hint=QT_TRANSLATE_NOOP("core", "Choose a writable folder with --data-dir (or QRAG_DATA_DIR)."),
         )
     if exc.errno in (errno.EACCES, errno.EPERM):
         return StoreUnavailableError(
-            f"{doing}: no permission to write to {where}.",
+            QT_TRANSLATE_NOOP("core", "%1: no permission to write to %2."),
+            args=(what, where),
             cause=exc,
-            hint="Give your user write access to it, or choose another folder with --data-dir "
-            "(or QRAG_DATA_DIR).",
+            hint=QT_TRANSLATE_NOOP(
+                "core",
+                "Give your user write access to it, or choose another folder with --data-dir (or QRAG_DATA_DIR).",  # noqa: E501
+            ),
         )
-    return StoreUnavailableError(f"{doing}: {where}: {exc.strerror or exc}.", cause=exc)
+    return StoreUnavailableError(
+        QT_TRANSLATE_NOOP("core", "%1: %2: %3."), args=(what, where, exc.strerror or exc), cause=exc
+    )
 
 
 __all__ = ["disk_full_error", "explain_os_error", "free_mb", "is_disk_full"]

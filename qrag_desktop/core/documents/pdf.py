@@ -91,7 +91,10 @@ def parse_pdf(
         if scanned and not ocr:
             raise DocumentError(
                 QT_TRANSLATE_NOOP("core", "no text; scanned? (OCR is turned off in Settings)"),
-                hint=QT_TRANSLATE_NOOP("core", 'Turn on "Read scanned pages (OCR)" in Settings.'),
+                hint=QT_TRANSLATE_NOOP(
+                    "core",
+                    "Set ocr_enabled = true in the settings file (settings.toml), or index without --no-ocr.",
+                ),
             )
         if read_by_ocr:
             raise DocumentError(QT_TRANSLATE_NOOP("core", "no text, even by OCR"))

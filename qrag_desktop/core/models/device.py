@@ -43,28 +43,39 @@ def pick_device(preference: str = "auto") -> str:
     if pref == "cuda" or pref.startswith("cuda:"):
         if not torch.cuda.is_available():
             raise ModelLoadError(
-                "The device is set to CUDA, but no CUDA GPU is available to PyTorch on this machine.",
-                hint='Choose "auto" or "cpu" as the device in Settings, or install a CUDA build of PyTorch.',
+                QT_TRANSLATE_NOOP(
+                    "core",
+                    "The device is set to CUDA, but no CUDA GPU is available to PyTorch on this machine.",
+                ),
+                hint=QT_TRANSLATE_NOOP(
+                    "core",
+                    'Choose "auto" or "cpu" as the device in Settings, or install a CUDA build of PyTorch.',
+                ),
             )
         if ":" in pref:
             index = pref.split(":", 1)[1]
             if not index.isdigit() or int(index) >= torch.cuda.device_count():
                 raise ModelLoadError(
-                    f"The device {preference!r} does not exist: this machine has "
-                    f"{torch.cuda.device_count()} CUDA GPU(s).",
-                    hint='Choose "cuda" or "auto" as the device in Settings.',
+                    QT_TRANSLATE_NOOP(
+                        "core", "The device %1 does not exist: this machine has %2 CUDA GPU(s)."
+                    ),
+                    args=(repr(preference), torch.cuda.device_count()),
+                    hint=QT_TRANSLATE_NOOP("core", 'Choose "cuda" or "auto" as the device in Settings.'),
                 )
         return pref
     if pref == "mps":
         if not _mps_available():
             raise ModelLoadError(
-                "The device is set to Apple GPU (MPS), but MPS is not available on this machine.",
-                hint='Choose "auto" or "cpu" as the device in Settings.',
+                QT_TRANSLATE_NOOP(
+                    "core", "The device is set to Apple GPU (MPS), but MPS is not available on this machine."
+                ),
+                hint=QT_TRANSLATE_NOOP("core", 'Choose "auto" or "cpu" as the device in Settings.'),
             )
         return "mps"
     raise ModelLoadError(
-        f"Unknown device {preference!r}.",
-        hint=f"Use one of: {', '.join(DEVICE_CHOICES)}.",
+        QT_TRANSLATE_NOOP("core", "Unknown device %1."),
+        args=(repr(preference), ", ".join(DEVICE_CHOICES)),
+        hint=QT_TRANSLATE_NOOP("core", "Use one of: %2."),
     )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from qrag_desktop.core.errors import Cancelled, ModelNotFoundError
+from qrag_desktop.core.messages import QT_TRANSLATE_NOOP
 
 log = logging.getLogger(__name__)
 
@@ -53,21 +54,32 @@ def _check_reachable(model_id: str, timeout_s: float) -> None:
         HfApi().model_info(model_id, timeout=timeout_s)
     except RepositoryNotFoundError as exc:
         raise DownloadError(
-            f"The model {model_id!r} does not exist on the model hub.",
+            QT_TRANSLATE_NOOP("core", "The model %1 does not exist on the model hub."),
+            args=(repr(model_id),),
             cause=exc,
-            hint="Check the model id in Settings.",
+            hint=QT_TRANSLATE_NOOP("core", "Check the model id in Settings."),
         ) from exc
     except OfflineModeIsEnabled as exc:
         raise DownloadError(
-            f"The model {model_id!r} cannot be downloaded: offline mode is on (HF_HUB_OFFLINE).",
+            QT_TRANSLATE_NOOP(
+                "core", "The model %1 cannot be downloaded: offline mode is on (HF_HUB_OFFLINE)."
+            ),
+            args=(repr(model_id),),
             cause=exc,
-            hint="Unset HF_HUB_OFFLINE, or choose a local folder that holds the model.",
+            hint=QT_TRANSLATE_NOOP(
+                "core", "Unset HF_HUB_OFFLINE, or choose a local folder that holds the model."
+            ),
         ) from exc
     except Exception as exc:  # DNS failure, refused, timeout, proxy: all mean "cannot reach the hub"
         raise DownloadError(
-            f"The model {model_id!r} cannot be downloaded: the model hub (huggingface.co) cannot be reached.",
+            QT_TRANSLATE_NOOP(
+                "core", "The model %1 cannot be downloaded: the model hub (huggingface.co) cannot be reached."
+            ),
+            args=(repr(model_id),),
             cause=exc,
-            hint="Check the internet connection, or choose a local folder that holds the model.",
+            hint=QT_TRANSLATE_NOOP(
+                "core", "Check the internet connection, or choose a local folder that holds the model."
+            ),
         ) from exc
 
 
@@ -114,9 +126,13 @@ def download_model(
         raise
     except Exception as exc:  # network drop, disk full: the person needs words, the log the cause
         raise DownloadError(
-            f"The model {model_id!r} could not be downloaded.",
+            QT_TRANSLATE_NOOP("core", "The model %1 could not be downloaded."),
+            args=(repr(model_id),),
             cause=exc,
-            hint="Check the internet connection and free disk space, then try again: the download resumes.",
+            hint=QT_TRANSLATE_NOOP(
+                "core",
+                "Check the internet connection and free disk space, then try again: the download resumes.",
+            ),
         ) from exc
     if stop.is_set():
         raise Cancelled("Download cancelled.")

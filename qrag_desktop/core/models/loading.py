@@ -52,19 +52,28 @@ def resolve_model(model: str | os.PathLike[str], *, cache_dir: str | Path | None
     """
     model = os.fspath(model).strip()
     if not model:
-        raise ModelNotFoundError("No model is set.", hint="Choose a model in Settings.")
+        raise ModelNotFoundError(
+            QT_TRANSLATE_NOOP("core", "No model is set."),
+            hint=QT_TRANSLATE_NOOP("core", "Choose a model in Settings."),
+        )
     local = Path(model).expanduser()
     if local.is_dir():
         if not _is_model_folder(local):
             raise ModelNotFoundError(
-                f"The folder {str(local)!r} does not hold a model (no config.json or modules.json in it).",
-                hint="Choose the folder that contains the model's config.json.",
+                QT_TRANSLATE_NOOP(
+                    "core", "The folder %1 does not hold a model (no config.json or modules.json in it)."
+                ),
+                args=(repr(str(local)),),
+                hint=QT_TRANSLATE_NOOP("core", "Choose the folder that contains the model's config.json."),
             )
         return local.resolve()
     if _looks_like_path(model):
         raise ModelNotFoundError(
-            f"The model folder {model!r} does not exist.",
-            hint="Choose an existing folder with the model files, or enter a Hugging Face model id.",
+            QT_TRANSLATE_NOOP("core", "The model folder %1 does not exist."),
+            args=(repr(model),),
+            hint=QT_TRANSLATE_NOOP(
+                "core", "Choose an existing folder with the model files, or enter a Hugging Face model id."
+            ),
         )
     try:
         folder = Path(snapshot_download(repo_id=model, cache_dir=cache_dir, local_files_only=True))

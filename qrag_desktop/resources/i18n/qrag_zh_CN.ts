@@ -1298,27 +1298,92 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
         <translation>无法读取回答服务器的回复：%1</translation>
     </message>
     <message>
-        <location filename="../../core/engine.py" line="405"/>
+        <location filename="../../core/engine.py" line="89"/>
+        <source>The question is empty.</source>
+        <translation>问题为空。</translation>
+    </message>
+    <message>
+        <location filename="../../core/engine.py" line="90"/>
+        <source>Type a few words to search for.</source>
+        <translation>请输入几个要搜索的词。</translation>
+    </message>
+    <message>
+        <location filename="../../core/engine.py" line="95"/>
+        <source>top-k must be at least 1, not %1.</source>
+        <translation>top-k 至少为 1，而不是 %1。</translation>
+    </message>
+    <message>
+        <location filename="../../core/engine.py" line="99"/>
+        <source>A search returns at most %1 passages: top-k %2 was lowered to it.</source>
+        <translation>一次搜索最多返回 %1 个段落：top-k %2 已降为此值。</translation>
+    </message>
+    <message>
+        <location filename="../../core/engine.py" line="157"/>
+        <source>This knowledge base was closed.</source>
+        <translation>此知识库已关闭。</translation>
+    </message>
+    <message>
+        <location filename="../../core/engine.py" line="414"/>
         <source>This index was built for keyword search only; results are keyword matches.</source>
         <translation>此索引仅为关键词搜索而建；结果是关键词匹配。</translation>
     </message>
     <message>
-        <location filename="../../core/engine.py" line="415"/>
+        <location filename="../../core/engine.py" line="424"/>
         <source>%1 Results are not reranked.</source>
         <translation>%1 结果未经重排序。</translation>
     </message>
     <message>
+        <location filename="../../core/models/device.py" line="46"/>
+        <source>The device is set to CUDA, but no CUDA GPU is available to PyTorch on this machine.</source>
+        <translation>设备设为 CUDA，但本机的 PyTorch 没有可用的 CUDA GPU。</translation>
+    </message>
+    <message>
+        <location filename="../../core/models/device.py" line="50"/>
+        <source>Choose &quot;auto&quot; or &quot;cpu&quot; as the device in Settings, or install a CUDA build of PyTorch.</source>
+        <translation>请在设置中将设备选为“auto”或“cpu”，或安装支持 CUDA 的 PyTorch。</translation>
+    </message>
+    <message>
+        <location filename="../../core/models/device.py" line="59"/>
+        <source>The device %1 does not exist: this machine has %2 CUDA GPU(s).</source>
+        <translation>设备 %1 不存在：本机有 %2 个 CUDA GPU。</translation>
+    </message>
+    <message>
+        <location filename="../../core/models/device.py" line="63"/>
+        <source>Choose &quot;cuda&quot; or &quot;auto&quot; as the device in Settings.</source>
+        <translation>请在设置中将设备选为“cuda”或“auto”。</translation>
+    </message>
+    <message>
+        <location filename="../../core/models/device.py" line="69"/>
+        <source>The device is set to Apple GPU (MPS), but MPS is not available on this machine.</source>
+        <translation>设备设为 Apple GPU（MPS），但本机不支持 MPS。</translation>
+    </message>
+    <message>
+        <location filename="../../core/models/device.py" line="72"/>
+        <source>Choose &quot;auto&quot; or &quot;cpu&quot; as the device in Settings.</source>
+        <translation>请在设置中将设备选为“auto”或“cpu”。</translation>
+    </message>
+    <message>
+        <location filename="../../core/models/device.py" line="76"/>
+        <source>Unknown device %1.</source>
+        <translation>未知设备 %1。</translation>
+    </message>
+    <message>
         <location filename="../../core/models/device.py" line="78"/>
+        <source>Use one of: %2.</source>
+        <translation>请使用以下之一：%2。</translation>
+    </message>
+    <message>
+        <location filename="../../core/models/device.py" line="89"/>
         <source>CUDA GPU</source>
         <translation>CUDA 显卡</translation>
     </message>
     <message>
-        <location filename="../../core/models/device.py" line="80"/>
+        <location filename="../../core/models/device.py" line="91"/>
         <source>Apple GPU (MPS)</source>
         <translation>Apple 显卡（MPS）</translation>
     </message>
     <message>
-        <location filename="../../core/models/device.py" line="81"/>
+        <location filename="../../core/models/device.py" line="92"/>
         <source>CPU, %1 threads</source>
         <translation>CPU，%1 个线程</translation>
     </message>
@@ -1331,6 +1396,36 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
         <location filename="../../core/models/loading.py" line="40"/>
         <source>Download it once while connected to the internet, or choose a local folder that holds the model files in Settings.</source>
         <translation>请在联网时下载一次，或在“设置”中选择存放模型文件的本地文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../../core/models/loading.py" line="56"/>
+        <source>No model is set.</source>
+        <translation>尚未设置模型。</translation>
+    </message>
+    <message>
+        <location filename="../../core/models/loading.py" line="57"/>
+        <source>Choose a model in Settings.</source>
+        <translation>请在设置中选择一个模型。</translation>
+    </message>
+    <message>
+        <location filename="../../core/models/loading.py" line="63"/>
+        <source>The folder %1 does not hold a model (no config.json or modules.json in it).</source>
+        <translation>文件夹 %1 中没有模型（其中没有 config.json 或 modules.json）。</translation>
+    </message>
+    <message>
+        <location filename="../../core/models/loading.py" line="67"/>
+        <source>Choose the folder that contains the model&apos;s config.json.</source>
+        <translation>请选择包含模型 config.json 的文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../../core/models/loading.py" line="72"/>
+        <source>The model folder %1 does not exist.</source>
+        <translation>模型文件夹 %1 不存在。</translation>
+    </message>
+    <message>
+        <location filename="../../core/models/loading.py" line="74"/>
+        <source>Choose an existing folder with the model files, or enter a Hugging Face model id.</source>
+        <translation>请选择一个包含模型文件的现有文件夹，或输入 Hugging Face 模型 ID。</translation>
     </message>
     <message>
         <location filename="../../core/conversations.py" line="116"/>
@@ -1411,27 +1506,32 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
         <translation>Milvus 令牌</translation>
     </message>
     <message>
-        <location filename="../../core/sqlite_files.py" line="98"/>
+        <location filename="../../core/sqlite_files.py" line="38"/>
+        <source>The %1 cannot be created</source>
+        <translation>无法创建%1</translation>
+    </message>
+    <message>
+        <location filename="../../core/sqlite_files.py" line="100"/>
         <source>The %1 at %2 cannot be written (a read-only disk, or no permission).</source>
         <translation>无法写入位于 %2 的%1（磁盘只读，或没有权限）。</translation>
     </message>
     <message>
-        <location filename="../../core/sqlite_files.py" line="101"/>
+        <location filename="../../core/sqlite_files.py" line="103"/>
         <source>Give your user write access to that folder, or choose another with --data-dir.</source>
         <translation>请为您的用户授予该文件夹的写入权限，或用 --data-dir 选择另一个文件夹。</translation>
     </message>
     <message>
-        <location filename="../../core/sqlite_files.py" line="107"/>
+        <location filename="../../core/sqlite_files.py" line="109"/>
         <source>The %1 at %2 cannot be written: the disk holding it is full or failing.</source>
         <translation>无法写入位于 %2 的%1：所在磁盘已满或出现故障。</translation>
     </message>
     <message>
-        <location filename="../../core/sqlite_files.py" line="112"/>
+        <location filename="../../core/sqlite_files.py" line="114"/>
         <source>Free some space on that disk, then run the same command again.</source>
         <translation>请在该磁盘上释放一些空间，然后再次运行同一命令。</translation>
     </message>
     <message>
-        <location filename="../../core/sqlite_files.py" line="115"/>
+        <location filename="../../core/sqlite_files.py" line="117"/>
         <source>The %1 at %2 cannot be opened: %3</source>
         <translation>无法打开位于 %2 的%1：%3</translation>
     </message>
@@ -1449,6 +1549,31 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
         <location filename="../../core/storage.py" line="42"/>
         <source>The disk holding %1 is full (%2 MB free).</source>
         <translation>%1 所在的磁盘已满（剩余 %2 MB）。</translation>
+    </message>
+    <message>
+        <location filename="../../core/storage.py" line="72"/>
+        <source>%1: %2 is on a read-only disk.</source>
+        <translation>%1：%2 位于只读磁盘上。</translation>
+    </message>
+    <message>
+        <location filename="../../core/storage.py" line="75"/>
+        <source>Choose a writable folder with --data-dir (or QRAG_DATA_DIR).</source>
+        <translation>请用 --data-dir（或 QRAG_DATA_DIR）选择一个可写的文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../../core/storage.py" line="79"/>
+        <source>%1: no permission to write to %2.</source>
+        <translation>%1：没有写入 %2 的权限。</translation>
+    </message>
+    <message>
+        <location filename="../../core/storage.py" line="82"/>
+        <source>Give your user write access to it, or choose another folder with --data-dir (or QRAG_DATA_DIR).</source>
+        <translation>请给当前用户写入权限，或用 --data-dir（或 QRAG_DATA_DIR）选择其他文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../../core/storage.py" line="88"/>
+        <source>%1: %2: %3.</source>
+        <translation>%1：%2：%3。</translation>
     </message>
     <message>
         <location filename="../../core/store.py" line="105"/>
@@ -1727,14 +1852,14 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
     </message>
     <message>
         <location filename="../../core/documents/pdf.py" line="49"/>
-        <location filename="../../core/documents/pdf.py" line="129"/>
+        <location filename="../../core/documents/pdf.py" line="132"/>
         <source>encrypted PDF (password protected)</source>
         <translation>已加密的 PDF（有密码保护）</translation>
     </message>
     <message>
         <location filename="../../core/documents/pdf.py" line="53"/>
-        <location filename="../../core/documents/pdf.py" line="114"/>
-        <location filename="../../core/documents/pdf.py" line="126"/>
+        <location filename="../../core/documents/pdf.py" line="117"/>
+        <location filename="../../core/documents/pdf.py" line="129"/>
         <source>damaged PDF: %1</source>
         <translation>损坏的 PDF：%1</translation>
     </message>
@@ -1750,27 +1875,27 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
     </message>
     <message>
         <location filename="../../core/documents/pdf.py" line="94"/>
-        <source>Turn on &quot;Read scanned pages (OCR)&quot; in Settings.</source>
-        <translation>请在设置中打开“读取扫描页（OCR）”。</translation>
+        <source>Set ocr_enabled = true in the settings file (settings.toml), or index without --no-ocr.</source>
+        <translation>请在设置文件（settings.toml）中设置 ocr_enabled = true，或在索引时不要使用 --no-ocr。</translation>
     </message>
     <message>
-        <location filename="../../core/documents/pdf.py" line="97"/>
+        <location filename="../../core/documents/pdf.py" line="100"/>
         <source>no text, even by OCR</source>
         <translation>没有文本，OCR 也未识别出文字</translation>
     </message>
     <message>
-        <location filename="../../core/documents/pdf.py" line="99"/>
+        <location filename="../../core/documents/pdf.py" line="102"/>
         <source>no text; scanned?</source>
         <translation>没有文本；是扫描件吗？</translation>
     </message>
     <message>
-        <location filename="../../core/documents/pdf.py" line="100"/>
+        <location filename="../../core/documents/pdf.py" line="103"/>
         <source>Run OCR on it first (for example with ocrmypdf).</source>
         <translation>请先对其进行 OCR（例如使用 ocrmypdf）。</translation>
     </message>
     <message>
-        <location filename="../../core/documents/pdf.py" line="110"/>
-        <location filename="../../core/documents/pdf.py" line="122"/>
+        <location filename="../../core/documents/pdf.py" line="113"/>
+        <location filename="../../core/documents/pdf.py" line="125"/>
         <source>encrypted PDF (needs a decryption library)</source>
         <translation>已加密的 PDF（需要解密库）</translation>
     </message>
@@ -1816,14 +1941,59 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
         <translation>不是有效的 XLSX 文件</translation>
     </message>
     <message>
-        <location filename="../../core/settings.py" line="186"/>
+        <location filename="../../core/settings.py" line="160"/>
+        <source>The data folder cannot be created</source>
+        <translation>无法创建数据文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../core/settings.py" line="167"/>
+        <source>The data folder cannot be written</source>
+        <translation>无法写入数据文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../core/settings.py" line="190"/>
         <source>The time for reranking must be more than 0 seconds, not %1.</source>
         <translation>重排序时间必须大于 0 秒，而不是 %1。</translation>
     </message>
     <message>
-        <location filename="../../core/settings.py" line="187"/>
+        <location filename="../../core/settings.py" line="191"/>
         <source>Set it to Default in Settings, or to a number of seconds such as 2.5.</source>
         <translation>请在“设置”中将其设为“默认”，或设为一个秒数，例如 2.5。</translation>
+    </message>
+    <message>
+        <location filename="../../core/settings.py" line="209"/>
+        <source>The settings file %1 could not be read: %2.</source>
+        <translation>无法读取设置文件 %1：%2。</translation>
+    </message>
+    <message>
+        <location filename="../../core/settings.py" line="212"/>
+        <source>Check its permissions.</source>
+        <translation>请检查它的权限。</translation>
+    </message>
+    <message>
+        <location filename="../../core/settings.py" line="224"/>
+        <source>The settings file %1 is damaged and could not be set aside.</source>
+        <translation>设置文件 %1 已损坏，且无法移到一旁。</translation>
+    </message>
+    <message>
+        <location filename="../../core/settings.py" line="227"/>
+        <source>Fix or delete it; defaults will be used when it is gone.</source>
+        <translation>请修复或删除它；删除后将使用默认设置。</translation>
+    </message>
+    <message>
+        <location filename="../../core/settings.py" line="230"/>
+        <source>The settings file %1 was damaged; it was set aside as %2 and the defaults are used.</source>
+        <translation>设置文件 %1 已损坏；已移到一旁并改名为 %2，现使用默认设置。</translation>
+    </message>
+    <message>
+        <location filename="../../core/settings.py" line="235"/>
+        <source>Your folders are still indexed; add them again to keep them in the list.</source>
+        <translation>您的文件夹仍在索引中；请重新添加它们，以便保留在列表中。</translation>
+    </message>
+    <message>
+        <location filename="../../core/settings.py" line="268"/>
+        <source>The settings cannot be saved</source>
+        <translation>无法保存设置</translation>
     </message>
     <message>
         <location filename="../../core/types.py" line="102"/>
@@ -1839,6 +2009,46 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
         <location filename="../../core/models/onnx_export.py" line="58"/>
         <source>Preparing the model for this computer, once: step %1 of %2</source>
         <translation>正在为这台电脑准备模型（仅此一次）：第 %1 步，共 %2 步</translation>
+    </message>
+    <message>
+        <location filename="../../core/models/download.py" line="57"/>
+        <source>The model %1 does not exist on the model hub.</source>
+        <translation>模型中心上不存在模型 %1。</translation>
+    </message>
+    <message>
+        <location filename="../../core/models/download.py" line="60"/>
+        <source>Check the model id in Settings.</source>
+        <translation>请在设置中检查模型 ID。</translation>
+    </message>
+    <message>
+        <location filename="../../core/models/download.py" line="64"/>
+        <source>The model %1 cannot be downloaded: offline mode is on (HF_HUB_OFFLINE).</source>
+        <translation>无法下载模型 %1：离线模式已打开（HF_HUB_OFFLINE）。</translation>
+    </message>
+    <message>
+        <location filename="../../core/models/download.py" line="69"/>
+        <source>Unset HF_HUB_OFFLINE, or choose a local folder that holds the model.</source>
+        <translation>请取消设置 HF_HUB_OFFLINE，或选择一个包含该模型的本地文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../../core/models/download.py" line="75"/>
+        <source>The model %1 cannot be downloaded: the model hub (huggingface.co) cannot be reached.</source>
+        <translation>无法下载模型 %1：无法连接模型中心（huggingface.co）。</translation>
+    </message>
+    <message>
+        <location filename="../../core/models/download.py" line="80"/>
+        <source>Check the internet connection, or choose a local folder that holds the model.</source>
+        <translation>请检查网络连接，或选择一个包含该模型的本地文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../../core/models/download.py" line="129"/>
+        <source>The model %1 could not be downloaded.</source>
+        <translation>模型 %1 下载失败。</translation>
+    </message>
+    <message>
+        <location filename="../../core/models/download.py" line="132"/>
+        <source>Check the internet connection and free disk space, then try again: the download resumes.</source>
+        <translation>请检查网络连接和可用磁盘空间，然后重试：下载会从中断处继续。</translation>
     </message>
 </context>
 </TS>
