@@ -118,7 +118,10 @@ class ChatPane(TranslatedWidget):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
+        # Stop takes Ask's place while answering: one more button in the row would raise the
+        # window's minimum width past a 1024 px screen (the window then grows off its right edge).
         self.ask_button.setEnabled(not self._busy)
+        self.ask_button.setVisible(not self._busy)
         self.stop_button.setVisible(self._busy)
         self.copy_button.setEnabled(any(t.answer for t in self.turns))
 

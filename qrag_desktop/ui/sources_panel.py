@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QUrl, Signal, Slot
+from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QColor, QDesktopServices, QTextBlockFormat, QTextCharFormat, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from qrag_desktop.core.types import RERANK_REASON_BUDGET, Hit
+from qrag_desktop.ui.i18n import TranslatedWidget
 
 INDEX_ROLE = Qt.ItemDataRole.UserRole + 1
 DEFAULT_BASE_URL = "https://api.openai.com/v1"  # what the OpenAI client uses when nothing else is set
@@ -124,7 +125,7 @@ class Source:
     local_only: bool = False
 
 
-class SourcesPanel(QWidget):
+class SourcesPanel(TranslatedWidget):
     """Signals: ``open_file_requested(str, object)`` with a path and a page (or None)."""
 
     open_file_requested = Signal(str, object)
@@ -210,11 +211,6 @@ class SourcesPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
         self.retranslate()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self.tabs.setTabText(0, self.tr("Sources"))

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar
 
 from qrag_desktop.core.errors import QragError
 from qrag_desktop.core.folders import FolderStats, read_stats
+from qrag_desktop.ui.elided_label import ElidedLabel
 from qrag_desktop.ui.i18n import window_tr as tr
 
 if TYPE_CHECKING:
@@ -66,9 +67,10 @@ class StatusBar(QObject):
         self._told: set[str] = set()  # notices already shown (each once per window)
         self._index_bytes = 0
         self._device_text = ""
-        self.device_label = QLabel()
-        self.models_label = QLabel()
-        self.index_label = QLabel()
+        # Long model names or a long device description are cut, never widen the window.
+        self.device_label = ElidedLabel()
+        self.models_label = ElidedLabel()
+        self.index_label = ElidedLabel()
         self.busy_label = QLabel()
         self.busy_bar = QProgressBar()
         self.busy_bar.setRange(0, 0)
