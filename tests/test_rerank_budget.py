@@ -1,14 +1,14 @@
 """Reranking within a time budget: what was scored is said, the rest keep their hybrid order, none drop.
 
-A budget far below one batch's time makes the cut deterministic on the tiny stand-in: the first
-batch is always scored and no second one fits. The estimate rule is checked on a clock that the
+A budget far below one batch's time makes the cut deterministic on the tiny stand-in: the small
+first batch is always scored and no second one fits. The estimate rule is checked on a clock that the
 reranker's batches move forward, so it does not depend on how loaded this machine is.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from qrag_desktop.core.engine import Engine
 from qrag_desktop.core.errors import Cancelled, ConfigError
 from qrag_desktop.core.jobs import JobControl
 from qrag_desktop.core.models.reranker import Reranker
-from qrag_desktop.core.retrieval import score_within_budget
+from qrag_desktop.core.retrieval import FIRST_BATCH, score_within_budget
 from qrag_desktop.core.settings import DEFAULT_RERANK_BUDGET_S, Paths, Settings, rerank_budget_for
 from qrag_desktop.core.types import SearchResult
 from tests.engine_helpers import write_files
@@ -96,7 +96,7 @@ def ids(result: SearchResult) -> list[str]:
 def test_tiny_budget_reranks_one_batch_and_keeps_the_rest_in_hybrid_order(engine: Engine) -> None:
     # top_k as large as the candidate pool: every candidate is visible in the result.
     recall, result = stages(engine, TINY, top_k=20)
-    batch = engine.reranker().batch_size
+    batch = FIRST_BATCH
     assert len(recall.hits) == 20 > batch
     assert result.reranked
     assert (result.reranked_count, result.rerank_candidates) == (batch, 20)
@@ -111,7 +111,7 @@ def test_tiny_budget_reranks_one_batch_and_keeps_the_rest_in_hybrid_order(engine
     # ... and the others follow exactly in their hybrid order, with their hybrid scores
     assert result.hits[batch:] == recall.hits[batch:]
 
-    # with the usual 5 passages per answer, all five are reranked ones; the counts still say 8 of 20
+    # with the usual 5 passages per answer, the counts still say 2 of 20 and the reranked ones lead
     _, top5 = stages(engine, TINY, top_k=5)
     assert [h.chunk_id for h in top5.hits] == ids(result)[:5]
     assert (top5.reranked_count, top5.rerank_candidates) == (batch, 20)
@@ -140,60 +140,62 @@ def test_recall_stage_reports_no_reranking(engine: Engine) -> None:
 
 
 class ClockedReranker:
-    """The real reranker, each of whose batches moves a clock on by ``seconds_per_batch`` (as a
-    slow machine would), so the budget's decisions can be checked exactly."""
+    """The real reranker, each of whose batches moves a clock on by ``seconds_per_document`` per
+    document (as a slow machine would), so the budget's decisions can be checked exactly."""
 
-    def __init__(self, real: Reranker, seconds_per_batch: float) -> None:
-        self.real, self.step, self.now = real, seconds_per_batch, 0.0
-        self.batches_run = 0
+    def __init__(self, real: Reranker, seconds_per_document: float) -> None:
+        self.real, self.step, self.now = real, seconds_per_document, 0.0
+        self.batches: list[int] = []
 
     def clock(self) -> float:
         return self.now
 
-    def score_batches(self, query: str, documents: Sequence[str]) -> Iterator[tuple[int, list[float]]]:
-        for start, scores in self.real.score_batches(query, documents):
-            self.now += self.step
-            self.batches_run += 1
+    def score_batches(
+        self, query: str, documents: Sequence[str], *, sizes: Callable[[int], int] | None = None
+    ) -> Iterator[tuple[int, list[float]]]:
+        for start, scores in self.real.score_batches(query, documents, sizes=sizes):
+            self.now += self.step * len(scores)
+            self.batches.append(len(scores))
             yield start, scores
 
 
 @pytest.mark.parametrize(
-    ("budget", "scored", "batches"),
+    ("budget", "batches"),
     [
-        # 20 documents in batches of 8, 1 s a batch. After batch 1: 1 s spent, 8 more would take 1 s.
-        (1.9, 8, 1),  # 1 + 1 > 1.9: stop
-        (2.4, 16, 2),  # 2 s spent, the last 4 would take 0.5 s: 2.5 > 2.4, stop
-        (2.5, 20, 3),  # fits exactly
-        (0.5, 8, 1),  # the first batch is always scored, even over the budget
-        (None, 20, 3),  # no budget
+        # 20 documents, 0.25 s each, batches of at most 8. First 2 (0.5 s); then what fits in the rest.
+        (1.9, [2, 5]),  # 1.4 s left: 5 fit (1.25 s); then 0.15 s left: not one more
+        (5.0, [2, 8, 8, 2]),  # exactly enough for all 20
+        (0.1, [2]),  # the first batch is always scored, even over the budget
+        (None, [8, 8, 4]),  # no budget: the reranker's own batches
     ],
 )
-def test_next_batch_starts_only_when_its_estimate_fits(
-    engine: Engine, budget: float | None, scored: int, batches: int
-) -> None:
+def test_batches_are_sized_to_the_time_left(engine: Engine, budget: float | None, batches: list[int]) -> None:
     real = engine.reranker()
-    slow = ClockedReranker(real, seconds_per_batch=1.0)
+    slow = ClockedReranker(real, seconds_per_document=0.25)
     docs = [f"Milvus data and segments: {t}." for t in TOPICS[:20]]
     scores, reason = score_within_budget(slow, QUESTION, docs, budget, clock=slow.clock)
-    assert len(scores) == scored and slow.batches_run == batches  # a batch not started is not computed
-    assert reason == ("" if scored == 20 else "time budget")
-    assert scores == real.score(QUESTION, docs)[:scored]  # the first ones, in the order given
+    assert slow.batches == batches  # a batch not started is not computed
+    assert len(scores) == sum(batches) and reason == ("" if sum(batches) == 20 else "time budget")
+    assert budget is None or slow.now <= max(budget, 0.5)  # within the budget, or the first batch only
+    assert scores == pytest.approx(real.score(QUESTION, docs)[: len(scores)])  # the first ones, in order
 
 
 def test_cancel_stops_reranking_between_batches(engine: Engine) -> None:
     control = JobControl()
-    slow = ClockedReranker(engine.reranker(), seconds_per_batch=0.0)
+    slow = ClockedReranker(engine.reranker(), seconds_per_document=0.0)
     original = slow.score_batches
 
-    def cancel_after_first(query: str, documents: Sequence[str]) -> Iterator[tuple[int, list[float]]]:
-        for item in original(query, documents):
+    def cancel_after_first(
+        query: str, documents: Sequence[str], *, sizes: Callable[[int], int] | None = None
+    ) -> Iterator[tuple[int, list[float]]]:
+        for item in original(query, documents, sizes=sizes):
             control.cancel()  # the person presses Stop while the first batch is scored
             yield item
 
     slow.score_batches = cancel_after_first  # type: ignore[method-assign]
     with pytest.raises(Cancelled):
         score_within_budget(slow, QUESTION, [f"passage {t}" for t in TOPICS[:20]], 600.0, control=control)
-    assert slow.batches_run == 1
+    assert len(slow.batches) == 1
 
 
 def test_default_budget_is_on_for_a_cpu_and_off_for_a_gpu_and_zero_is_refused(engine: Engine) -> None:
@@ -231,7 +233,8 @@ def test_qrag_search_reports_how_many_were_reranked(qrag, tmp_path: Path) -> Non
     assert rc == 0, err
     res = json.loads(out)
     assert res["reranked"] is True
-    assert (res["reranked_count"], res["rerank_candidates"], res["rerank_reason"]) == (8, 20, "time budget")
+    counts = (res["reranked_count"], res["rerank_candidates"], res["rerank_reason"])
+    assert counts == (FIRST_BATCH, 20, "time budget")
     assert len(res["hits"]) == 20  # nothing dropped
 
     rc, out, err = qrag("search", QUESTION, "--json", "--rerank-budget", "600")
@@ -239,7 +242,7 @@ def test_qrag_search_reports_how_many_were_reranked(qrag, tmp_path: Path) -> Non
     assert (res["reranked_count"], res["rerank_candidates"], res["rerank_reason"]) == (20, 20, "")
 
     rc, out, err = qrag("search", QUESTION, "--rerank-budget", str(TINY))
-    assert rc == 0 and "8 of 20 reranked (time budget)" in err
+    assert rc == 0 and f"{FIRST_BATCH} of 20 reranked (time budget)" in err
     rc, out, err = qrag("search", QUESTION, "--rerank-budget", "600")
     assert rc == 0 and "reranked (time budget)" not in err
 
@@ -255,7 +258,8 @@ def test_qrag_ask_json_reports_the_rerank_counts(qrag, tmp_path: Path, openai_se
     rc, out, err = qrag("ask", QUESTION, "--json", "--rerank-budget", str(TINY))
     assert rc == 0, err
     res = json.loads(out)
-    assert (res["reranked_count"], res["rerank_candidates"], res["rerank_reason"]) == (8, 20, "time budget")
+    counts = (res["reranked_count"], res["rerank_candidates"], res["rerank_reason"])
+    assert counts == (FIRST_BATCH, 20, "time budget")
 
 
 # -- the window --------------------------------------------------------------------------------------
@@ -285,14 +289,15 @@ def test_sources_panel_says_how_many_were_reranked(
 
     _ask(qtbot, w, QUESTION)
     label = w.sources.stage_label.text()
-    assert "8 of 20 reranked (time budget)" in label
+    assert f"{FIRST_BATCH} of 20 reranked (time budget)" in label
     assert len(w.sources.sources()) == 5  # the answer still has its five passages
     # the passages below the reranked ones say why they are not
-    assert w.sources.list.topLevelItem(4).toolTip(3) == ""  # reranked
+    assert w.sources.list.topLevelItem(FIRST_BATCH - 1).toolTip(3) == ""  # reranked
+    assert "Not reranked" in w.sources.list.topLevelItem(FIRST_BATCH).toolTip(3)
     w.set_settings(w.settings.replace(top_k=10))
     _ask(qtbot, w, QUESTION)
     assert "Not reranked" in w.sources.list.topLevelItem(9).toolTip(3)
-    assert w.sources.list.topLevelItem(7).toolTip(3) == ""
+    assert w.sources.list.topLevelItem(FIRST_BATCH - 1).toolTip(3) == ""
 
     w.set_settings(w.settings.replace(rerank_budget_s=600.0, top_k=5))
     _ask(qtbot, w, QUESTION)

@@ -11,7 +11,7 @@ import inspect
 import logging
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import torch
@@ -411,10 +411,14 @@ class Reranker:
                 scores[i] = s
         return scores
 
-    def score_batches(self, query: str, documents: Sequence[str]) -> Iterator[tuple[int, list[float]]]:
+    def score_batches(
+        self, query: str, documents: Sequence[str], *, sizes: Callable[[int], int] | None = None
+    ) -> Iterator[tuple[int, list[float]]]:
         """Score in batches of ``batch_size``, yielding ``(start, scores)`` after each.
 
-        ``scores[i]`` belongs to ``documents[start + i]``; the caller can stop between batches. The
+        ``scores[i]`` belongs to ``documents[start + i]``; the caller can stop between batches.
+        ``sizes(scored)``, when given, sets each batch's size from the number scored so far (at most
+        ``batch_size``; 0 or less stops): a time budget sizes its batches by what is left of it. The
         prefix all candidates share is computed once for the whole call; within a batch, rows are
         run longest first in padded-token-bounded packs.
         """
@@ -426,8 +430,13 @@ class Reranker:
         prefix_len = shared_prefix_length(inputs) if self.share_prefix and not self._on_onnx() else 0
         cache = self._prefix_cache(inputs[0][:prefix_len]) if prefix_len else None
         rows = [ids[prefix_len:] for ids in inputs]
-        for start in range(0, len(rows), self.batch_size):
-            yield start, self._score_rows(cache, prefix_len, rows[start : start + self.batch_size])
+        start = 0
+        while start < len(rows):
+            size = self.batch_size if sizes is None else min(self.batch_size, sizes(start))
+            if size <= 0:
+                return
+            yield start, self._score_rows(cache, prefix_len, rows[start : start + size])
+            start += size
 
     def score(self, query: str, documents: Sequence[str]) -> list[float]:
         """P(yes) per document, in the order given."""
