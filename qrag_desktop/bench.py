@@ -65,7 +65,7 @@ def add_bench_parser(sub: Any) -> None:
     b.add_argument("--device", default=argparse.SUPPRESS, help="auto, cpu, cuda, cuda:N, mps")
     b.add_argument("--embed-model", default=argparse.SUPPRESS, help="embedding model (default: Qwen3 0.6B)")
     b.add_argument("--rerank-model", default=argparse.SUPPRESS, help="reranking model (default: Qwen3 0.6B)")
-    b.add_argument("--precision", default="auto", help="numeric format: auto, fp32, bf16, int8")
+    b.add_argument("--precision", default="auto", help="auto, fp32, bf16, int8, onnx-int8, onnx-fp32")
     b.add_argument(
         "--formats",
         default="auto",

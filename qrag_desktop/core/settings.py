@@ -58,7 +58,7 @@ class Settings:
     # "keyword_only" (search by keywords; do not ask about models at every start).
     models_choice: str = ""
     device: str = "auto"  # auto, cpu, cuda, mps
-    numeric: str = "auto"  # auto (measured once per machine, quality-guarded), fp32, bf16, int8
+    numeric: str = "auto"  # auto (measured, quality-guarded), fp32, bf16, int8, onnx-int8, onnx-fp32
     embed_dim: int | None = None  # Matryoshka truncation (32..1024); None = the model's full size
     query_instruction: str = DEFAULT_TASK
     rerank_instruction: str = DEFAULT_TASK
