@@ -35,7 +35,6 @@ from qrag_desktop.core.models.numerics import (
     gpu_dtype,
     quiet_quantized,
     sample_chunks,
-    wants_onnx,
 )
 from qrag_desktop.core.types import Progress
 
@@ -141,16 +140,9 @@ class Embedder:
         through ``control``; ``warm_up`` runs it without progress when nobody did."""
         if self._st is not None:
             return
-        path = resolve_model(self._model_id)
-        device = pick_device(self._device_pref)
-        if device != "cpu":
-            return
-        configure_cpu_threads()
-        if wants_onnx(self.precision, kind="embedder", model_path=path, device=device):
-            from qrag_desktop.core.models.onnx_export import prepare_export
+        from qrag_desktop.core.models.onnx_export import prepare_for_load
 
-            cancelled = (lambda: control.cancelled) if control is not None else None
-            yield from prepare_export("embedder", path, cancelled)
+        yield from prepare_for_load("embedder", self._model_id, self._device_pref, self.precision, control)
 
     def warm_up(self) -> None:
         """Load the model once; safe to call from several threads, a no-op when already loaded."""

@@ -39,8 +39,11 @@ from pathlib import Path
 from typing import Any
 
 from qrag_desktop.core.errors import Cancelled
+from qrag_desktop.core.jobs import JobControl
 from qrag_desktop.core.messages import QT_TRANSLATE_NOOP, tr
-from qrag_desktop.core.models.numerics import decisions_path
+from qrag_desktop.core.models.device import configure_cpu_threads, pick_device
+from qrag_desktop.core.models.loading import resolve_model
+from qrag_desktop.core.models.numerics import decisions_path, wants_onnx
 from qrag_desktop.core.types import Progress
 
 log = logging.getLogger(__name__)
@@ -234,6 +237,22 @@ def ensure_export(
             shutil.rmtree(tmp, ignore_errors=True)
     log.info("exported %s %s to ONNX in %s", kind, Path(model_path).name, final)
     return final
+
+
+def prepare_for_load(
+    kind: str, model_id: str, device_pref: str, precision: str, control: JobControl | None = None
+) -> Iterator[Progress]:
+    """What loading the embedder or reranker (``kind``) needs first, with progress: on a CPU, the
+    one-off ONNX export when this machine's format may be ONNX Runtime ("Preparing the model for
+    this computer, once"); nothing on a GPU. Cancelled through ``control``."""
+    path = resolve_model(model_id)
+    device = pick_device(device_pref)
+    if device != "cpu":
+        return
+    configure_cpu_threads()
+    if wants_onnx(precision, kind=kind, model_path=path, device=device):
+        cancelled = (lambda: control.cancelled) if control is not None else None
+        yield from prepare_export(kind, path, cancelled)
 
 
 def prepare_export(

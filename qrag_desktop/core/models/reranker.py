@@ -33,7 +33,6 @@ from qrag_desktop.core.models.numerics import (
     gpu_dtype,
     quiet_quantized,
     rankings_agree,
-    wants_onnx,
 )
 from qrag_desktop.core.settings import DEFAULT_TASK
 from qrag_desktop.core.types import Progress
@@ -164,16 +163,9 @@ class Reranker:
         format may be ONNX Runtime. Cancelled through ``control``; ``warm_up`` runs it when nobody did."""
         if self._model is not None:
             return
-        path = resolve_model(self._model_id)
-        device = pick_device(self._device_pref)
-        if device != "cpu":
-            return
-        configure_cpu_threads()
-        if wants_onnx(self.precision, kind="reranker", model_path=path, device=device):
-            from qrag_desktop.core.models.onnx_export import prepare_export
+        from qrag_desktop.core.models.onnx_export import prepare_for_load
 
-            cancelled = (lambda: control.cancelled) if control is not None else None
-            yield from prepare_export("reranker", path, cancelled)
+        yield from prepare_for_load("reranker", self._model_id, self._device_pref, self.precision, control)
 
     def warm_up(self) -> None:
         """Load tokenizer and model once; safe from several threads, a no-op when already loaded."""
