@@ -66,6 +66,15 @@ def _ran_as(numeric: Any, fmt: str) -> str | None:
     return f"loaded as {actual} instead: {getattr(numeric, 'reason', '')}".strip().rstrip(":")
 
 
+def _load(cls: Any, model: str, device: str, fmt: str) -> tuple[Any, float, str | None]:
+    """``cls(model, precision=fmt)`` warmed up, its load time in s (a first ONNX export included),
+    and why it is not ``fmt`` when it fell back to another format (None when it is)."""
+    t_load = time.perf_counter()
+    loaded = cls(model, device=device, precision=fmt)
+    loaded.warm_up()
+    return loaded, round(time.perf_counter() - t_load, 1), _ran_as(loaded.numeric, fmt)
+
+
 def embed_formats(
     model: str, device: str, chunks: Sequence[str], tokens: int, formats: Sequence[str]
 ) -> dict[str, dict[str, Any]]:
@@ -79,11 +88,7 @@ def embed_formats(
     for fmt in formats:
         embedder: Any = None
         try:
-            t_load = time.perf_counter()
-            embedder = Embedder(model, device=device, precision=fmt)
-            embedder.warm_up()
-            load_s = round(time.perf_counter() - t_load, 1)  # a first ONNX export included
-            wrong = _ran_as(embedder.numeric, fmt)
+            embedder, load_s, wrong = _load(Embedder, model, device, fmt)
             if wrong:
                 out[fmt] = {"error": wrong}
                 continue
@@ -120,11 +125,7 @@ def rerank_formats(
     for fmt in formats:
         reranker: Any = None
         try:
-            t_load = time.perf_counter()
-            reranker = Reranker(model, device=device, precision=fmt)
-            reranker.warm_up()
-            load_s = round(time.perf_counter() - t_load, 1)  # a first ONNX export included
-            wrong = _ran_as(reranker.numeric, fmt)
+            reranker, load_s, wrong = _load(Reranker, model, device, fmt)
             if wrong:
                 out[fmt] = {"error": wrong}
                 continue
