@@ -22,7 +22,6 @@ from qrag_desktop.core.models.device import batch_tokens_for, configure_cpu_thre
 from qrag_desktop.core.models.loading import resolve_model
 from qrag_desktop.core.models.numerics import (
     ONNX_FORMATS,
-    SAMPLE_PASSAGES,
     SAMPLE_QUERIES,
     Calibration,
     NumericDecision,
@@ -33,6 +32,7 @@ from qrag_desktop.core.models.numerics import (
     gpu_dtype,
     quiet_quantized,
     rankings_agree,
+    sample_candidates,
 )
 from qrag_desktop.core.settings import DEFAULT_TASK
 from qrag_desktop.core.types import Progress
@@ -213,16 +213,21 @@ class Reranker:
     def _choose_numeric(self, path: str, device: str) -> tuple[Any, NumericDecision]:
         """Measure fp32 against the faster formats on sample queries (once per machine; cached)."""
 
-        def probe(candidate: Any) -> list[list[float]]:
+        candidates = sample_candidates()
+
+        def scores(model: Any, queries: Sequence[str], documents: Sequence[str]) -> list[list[float]]:
             saved = self._model
-            self._model = candidate
+            self._model = model
             try:
-                return [self.score(q, SAMPLE_PASSAGES) for q in SAMPLE_QUERIES]
+                return [self.score(q, documents) for q in queries]
             finally:
                 self._model = saved
 
         calibration = Calibration(
-            load=lambda fmt: load_causal_lm(path, device, fmt), probe=probe, agree=rankings_agree
+            load=lambda fmt: load_causal_lm(path, device, fmt),
+            probe=lambda model: scores(model, SAMPLE_QUERIES, candidates),
+            agree=rankings_agree,
+            warm_up=lambda model: scores(model, SAMPLE_QUERIES[:1], candidates[:2]),
         )
         return choose_format(
             self.precision,
