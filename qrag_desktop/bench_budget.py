@@ -26,20 +26,13 @@ def budget_in_effect(engine: Any) -> float | None:
 
 
 def unbudgeted_retriever(engine: Any) -> Any:
-    """The app's retriever with the same parts and settings, reranking every candidate."""
-    from qrag_desktop.core.retrieval import Retriever
+    """The app's retriever with the same parts and settings, reranking every candidate.
 
-    base, _ = engine.retriever(rerank=True)
-    return Retriever(
-        base.store,
-        base.embedder,
-        base.reranker,
-        candidates=base.candidates,
-        rerank_candidates=base.rerank_candidates,
-        top_k=base.top_k,
-        model_lock=engine.model_lock,
-        rerank_budget_s=None,
-    )
+    ``engine.retriever`` builds a new Retriever on each call, so clearing its budget changes nothing
+    the app itself uses."""
+    retriever, _ = engine.retriever(rerank=True)
+    retriever.rerank_budget_s = None
+    return retriever
 
 
 def rerank_counts(results: Sequence[SearchResult]) -> dict[str, Any]:
