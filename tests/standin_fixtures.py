@@ -30,6 +30,14 @@ def standin_embedder_path(tmp_path_factory: pytest.TempPathFactory, standin_toke
 
 
 @pytest.fixture(scope="session")
+def standin_onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache folder for the stand-ins' ONNX exports, shared by the tests that only need them
+    exported (each export runs in a process that imports torch: seconds). Never the user's cache;
+    tests of the export itself (cancelled, killed, missing runtime) use folders of their own."""
+    return tmp_path_factory.mktemp("standin-onnx-cache")
+
+
+@pytest.fixture(scope="session")
 def standin_reranker_path(tmp_path_factory: pytest.TempPathFactory, standin_tokenizer_cache: Path) -> str:
     """A Qwen3-Reranker-shaped causal-LM folder (2 layers)."""
     from qrag_desktop.core.models.standin import build_standin_reranker

@@ -34,8 +34,9 @@ def test_bench_quick_prints_one_json_object_with_the_figures(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
+    standin_onnx_cache: Path,
 ) -> None:
-    monkeypatch.setenv("QRAG_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("QRAG_CACHE_DIR", str(standin_onnx_cache))  # exports shared with test_onnx_path
     folder = tmp_path / "notes"  # the end-to-end mode's folder: two small files
     folder.mkdir()
     for i in range(2):

@@ -33,9 +33,9 @@ QUERIES = list(numerics.SAMPLE_QUERIES)
 
 
 @pytest.fixture(scope="module")
-def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """One export cache for this module's tests (never the user's cache)."""
-    cache = tmp_path_factory.mktemp("onnx-cache")
+def onnx_cache(standin_onnx_cache: Path) -> Iterator[Path]:
+    """The stand-ins' export cache shared with the other tests (never the user's cache)."""
+    cache = standin_onnx_cache
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("QRAG_CACHE_DIR", str(cache))
         yield cache
