@@ -107,9 +107,14 @@ def _calibration(outputs: dict[str, float], times: dict[str, float]) -> tuple[Ca
     ), loaded
 
 
-def _choose_auto(tmp_path: Path, cal: Calibration[float]) -> tuple[object, numerics.NumericDecision]:
-    """``choose_format("auto")`` on a CPU with fp32 loaded, int8 the one candidate, and the decisions
-    kept in ``tmp_path/numerics.json``."""
+def _choose_auto(
+    tmp_path: Path,
+    cal: Calibration[float],
+    candidates: tuple[str, ...] = ("int8",),
+    cache: str = "numerics.json",
+) -> tuple[object, numerics.NumericDecision]:
+    """``choose_format("auto")`` on a CPU with fp32 loaded, ``candidates`` measured after it, and the
+    decisions kept in ``tmp_path/cache``."""
     return choose_format(
         "auto",
         kind="t",
@@ -117,9 +122,9 @@ def _choose_auto(tmp_path: Path, cal: Calibration[float]) -> tuple[object, numer
         device="cpu",
         calibration=cal,
         fp32_model="fp32",
-        candidates=["int8"],
+        candidates=list(candidates),
         min_params=0,
-        cache=tmp_path / "numerics.json",
+        cache=tmp_path / cache,
     )
 
 
@@ -195,17 +200,7 @@ def test_onnx_fp32_is_measured_only_when_onnx_int8_loses_quality(
     def choose(outputs: dict[str, float], cache: str) -> tuple[numerics.NumericDecision, list[str]]:
         times = {"fp32": 0.03, "onnx-int8": 0.001, "onnx-fp32": 0.002}
         cal, loaded = _calibration(outputs, times)
-        _model, decision = choose_format(
-            "auto",
-            kind="t",
-            model_path=tmp_path,
-            device="cpu",
-            calibration=cal,
-            fp32_model="fp32",
-            candidates=["onnx-int8", "onnx-fp32"],
-            min_params=0,
-            cache=tmp_path / cache,
-        )
+        _model, decision = _choose_auto(tmp_path, cal, ("onnx-int8", "onnx-fp32"), cache)
         return decision, loaded
 
     decision, loaded = choose({"fp32": 1.0, "onnx-int8": 1.001, "onnx-fp32": 1.0}, "a.json")
@@ -241,17 +236,7 @@ def test_the_fastest_format_that_beats_fp32_wins_whichever_was_measured_first(
     monkeypatch.setattr(numerics, "others_cpu_share", lambda *a: 0.0)
     times = {"fp32": 0.2, "int8": 0.1, "onnx-int8": 0.09}  # 10% apart: inside the margin
     cal, _ = _calibration({"fp32": 1.0, "int8": 1.001, "onnx-int8": 1.002}, times)
-    _model, decision = choose_format(
-        "auto",
-        kind="t",
-        model_path=tmp_path,
-        device="cpu",
-        calibration=cal,
-        fp32_model="fp32",
-        candidates=["int8", "onnx-int8"],
-        min_params=0,
-        cache=tmp_path / "numerics.json",
-    )
+    _model, decision = _choose_auto(tmp_path, cal, ("int8", "onnx-int8"))
     assert decision.format == "onnx-int8", decision.timings_ms
 
 
