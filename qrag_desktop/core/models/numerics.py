@@ -566,9 +566,10 @@ def choose_format(
         verdict = calibration.agree(reference, out)
         timings[fmt], agreement[fmt] = round(ms, 1), round(verdict.value, 4)
         log.info("%s %s: %.0f ms (fp32 %.0f ms), agreement %.4f", kind, fmt, ms, fp32_ms, verdict.value)
-        if verdict.ok:
-            kept.add(fmt)
-        if verdict.ok and ms * MIN_SPEEDUP < fp32_ms and ms < best_ms:
+        if not verdict.ok:
+            continue
+        kept.add(fmt)
+        if ms * MIN_SPEEDUP < fp32_ms and ms < best_ms:
             best, best_ms = fmt, ms
     reason = "fastest that keeps quality" if best != "fp32" else "no faster format kept quality"
     trusted = others <= MAX_OTHERS_CPU
