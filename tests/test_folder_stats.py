@@ -53,3 +53,30 @@ def test_stats_count_files_under_each_folder_and_runs_mark_incomplete(tmp_path: 
     assert totals is not None and (totals.files, totals.chunks) == (2, 5)
     assert registry.incomplete() == [parent]  # c.md still waits for its embedding
     m.close()
+
+
+def test_a_run_shows_as_running_until_numbers_read_after_its_end_arrive(tmp_path: Path) -> None:
+    """Numbers read before a run ended (when its folder was added: 0 files) must not show as its
+    result: the folder stays "indexing" until numbers read after the end come."""
+    m = Manifest(tmp_path / "manifest.sqlite")
+    folder = str(tmp_path / "notes")
+    registry = FolderRegistry([FolderSetting(folder)])
+    registry.set_running([folder])
+    asked_before_the_end = registry.runs_ended
+    before = read_stats(m, [folder])  # read while the run had stored nothing yet
+    _put(m, folder + "/a.md", folder, "done", 3)
+    registry.run_ended()
+    registry.set_stats(before, runs_ended=asked_before_the_end)
+    (entry,) = registry.entries()
+    assert entry.indexing and entry.stats is not None and entry.stats.files == 0
+
+    registry.set_stats(read_stats(m, [folder]), runs_ended=registry.runs_ended)
+    (entry,) = registry.entries()
+    assert not entry.indexing and entry.stats is not None
+    assert (entry.stats.files, entry.stats.chunks) == (1, 3)
+
+    registry.set_running([folder])  # a second run whose numbers cannot be read at its end
+    registry.run_ended()
+    registry.stats_unavailable()
+    assert not registry.entries()[0].indexing
+    m.close()

@@ -158,6 +158,10 @@ class FolderRegistry:
         self._stats: dict[str, FolderStats] = {}
         self._missing: set[str] = set()
         self._running: set[str] = set()
+        # Runs ended so far, and the one whose folders still show "indexing…" until statistics
+        # read after its end arrive (see ``run_ended``).
+        self._runs_ended = 0
+        self._awaiting_stats_of = 0
         self._save = save
         self._observers: list[Observer] = []
         self.paused_run: dict[str, Any] | None = None
@@ -236,16 +240,48 @@ class FolderRegistry:
         )
         return True
 
-    def set_stats(self, stats: dict[str, FolderStats], missing: Iterable[str] = ()) -> None:
+    @property
+    def runs_ended(self) -> int:
+        """How many runs have ended: a reader of statistics notes it before reading (``set_stats``)."""
+        return self._runs_ended
+
+    def set_stats(
+        self, stats: dict[str, FolderStats], missing: Iterable[str] = (), *, runs_ended: int | None = None
+    ) -> None:
+        """New statistics; ``runs_ended`` is what ``runs_ended`` was when their reading began.
+
+        Statistics read after the last run ended end its "indexing…" too: only they hold its
+        numbers (``None``: read now, after every run that has ended).
+        """
         self._stats = {p: s for p, s in stats.items() if p in self.paths()}
         self._missing = set(missing)
+        fresh = runs_ended is None or runs_ended >= self._awaiting_stats_of
+        if self._awaiting_stats_of and fresh:
+            self._awaiting_stats_of = 0
+            self._running = set()
         self._notify()
 
     def set_running(self, folders: Iterable[str]) -> None:
-        """The folders a run is going over now (none when it ended)."""
+        """The folders a run is going over now (a run starts; ``run_ended`` when it ends)."""
         running = set(folders)
+        self._awaiting_stats_of = 0
         if running != self._running:
             self._running = running
+            self._notify()
+
+    def run_ended(self) -> None:
+        """The run ended. Its folders show "indexing…" until statistics read after this moment
+        arrive: those read before it (when the folder was added, say) would show the numbers from
+        before the run, 0 files, for a moment after a cancel."""
+        self._runs_ended += 1
+        if self._running:
+            self._awaiting_stats_of = self._runs_ended
+
+    def stats_unavailable(self) -> None:
+        """Statistics could not be read: a run that ended shows as ended, without its numbers."""
+        if self._awaiting_stats_of:
+            self._awaiting_stats_of = 0
+            self._running = set()
             self._notify()
 
     def set_paused_run(self, manifest: Manifest | None, info: dict[str, Any] | None) -> None:

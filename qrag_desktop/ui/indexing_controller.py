@@ -168,7 +168,7 @@ class IndexingController(QObject):
     @Slot()
     def _on_finished(self) -> None:
         self._job = None
-        self.window.folders.set_running(())
+        self.window.folders.run_ended()  # "indexing…" stays until the run's own numbers are read
         self.view.job_finished()
         self.busy_changed.emit()
         if self._removing:  # a folder removal runs first; it continues the indexing afterwards

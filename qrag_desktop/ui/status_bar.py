@@ -34,6 +34,7 @@ class Overview:
     folders: dict[str, FolderStats]
     index_bytes: int
     files: tuple[str, ...] = ()  # the indexed files, for the scope selector
+    runs_ended: int | None = None  # the folder registry's count when the reading began
 
 
 def _dir_size(p: Path) -> int:
@@ -119,12 +120,13 @@ class StatusBar(QObject):
         if self.window.is_shut_down:
             return
         engine, folders = self.window.engine, self.window.folders.paths()
+        runs_ended = self.window.folders.runs_ended  # noted before the reading starts
 
         def work() -> Overview:
             st = engine.status()
             size = _dir_size(engine.paths.store_path) if engine.paths.store_path.exists() else 0
             files = tuple(engine.store.paths()) if st.model_id is not None else ()
-            return Overview(st, read_stats(engine.manifest, folders), size, files)
+            return Overview(st, read_stats(engine.manifest, folders), size, files, runs_ended)
 
         job = self.window.jobs.create("status", work)
         job.returned.connect(self._on_overview)
@@ -136,7 +138,7 @@ class StatusBar(QObject):
         assert isinstance(ov, Overview)
         self.status = ov.status
         self._index_bytes = ov.index_bytes
-        self.window.folders.set_stats(ov.folders, missing=ov.status.missing_folders)
+        self.window.folders.set_stats(ov.folders, missing=ov.status.missing_folders, runs_ended=ov.runs_ended)
         self.window.scope_selector.set_files(list(ov.files))
         self.render()
         self.show_notices()
@@ -161,6 +163,7 @@ class StatusBar(QObject):
     @Slot(object)
     def _on_overview_failed(self, exc: object) -> None:
         text = exc.user_text() if isinstance(exc, QragError) else str(exc)
+        self.window.folders.stats_unavailable()
         self.index_label.setText(tr("Index not available: %1").replace("%1", text))
 
     def render(self) -> None:
