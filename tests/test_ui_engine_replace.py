@@ -17,7 +17,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:GitWildMatchPattern:DeprecationW
 def test_a_stuck_job_keeps_the_old_engine_until_it_ends_then_the_store_is_released(
     qtbot, make_window, docs
 ) -> None:
-    from qrag_desktop.ui.workers import threads_running
+    from qrag_desktop.ui.workers import threads_held, threads_running
 
     w = make_window(check_models=False)
     w.add_folders([str(docs)])
@@ -39,7 +39,9 @@ def test_a_stuck_job_keeps_the_old_engine_until_it_ends_then_the_store_is_releas
     qtbot.waitUntil(lambda: "qrag-stuck" not in threads_running(), timeout=30000)
     assert counted and counted[0] > 0  # the old engine stayed open for the job that still used it
     w.close()
-    qtbot.waitUntil(lambda: not threads_running(), timeout=30000)
+    # Released threads: each one's end was handled on the GUI thread, where the stuck job's end
+    # closes the old engine (its thread stopping first is not yet that).
+    qtbot.waitUntil(lambda: not threads_running() and threads_held() == 0, timeout=30000)
 
     out = open_in_another_process(w.paths.store_path)  # no engine of this process holds the file
     assert out.returncode == 0 and out.stdout.split()[0] == "READY", out.stderr[-1000:]
