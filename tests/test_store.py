@@ -401,6 +401,29 @@ def test_a_damaged_store_says_so(store_path: Path) -> None:
     damaged.close()
 
 
+def test_an_index_file_cut_short_by_a_crash_is_rebuilt_and_nothing_is_lost(store_path: Path) -> None:
+    """Milvus Lite writes its index files in place: a kill -9 while it writes one (CI saw it) left
+    a file cut short, and every later open said the knowledge base was damaged."""
+    with MilvusStore.local(store_path) as s:
+        vecs = fill(s)
+    with MilvusStore.local(store_path) as s:  # loading writes the index files of the stored data
+        assert s.count() == len(CORPUS)
+    sidecars = sorted(store_path.glob("collections/knowledge/partitions/*/indexes/*.idx"))
+    assert sidecars
+    whole = {f.name: f.stat().st_size for f in sidecars}
+    for f in sidecars:
+        f.write_bytes(f.read_bytes()[: f.stat().st_size // 2])
+
+    with MilvusStore.local(store_path) as s:
+        assert s.count() == len(CORPUS)
+        assert s.dense_search(vecs[1], k=1)[0].chunk_id == "a1"
+        assert s.keyword_search("quick brown fox", k=1)[0].chunk_id == "b0"
+    rebuilt = {
+        f.name: f.stat().st_size for f in store_path.glob("collections/knowledge/partitions/*/indexes/*.idx")
+    }
+    assert rebuilt == whole
+
+
 # -- a Milvus server by URI ------------------------------------------------------------------------
 
 

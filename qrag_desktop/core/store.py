@@ -154,7 +154,7 @@ class MilvusStore:
             self._client = client
             try:
                 if client.has_collection(self._collection):
-                    self._load()
+                    self._load_or_rebuild_indexes()
             except MilvusException as exc:
                 self.close()
                 if not self._local:
@@ -284,6 +284,29 @@ class MilvusStore:
                 args=(self.location, action, exc.message),
                 cause=exc,
             ) from exc
+
+    def _load_or_rebuild_indexes(self) -> None:
+        """Load the collection; if that fails on a local store, once more without its index files.
+
+        Milvus Lite writes an index file in place, after the data it indexes is committed: a crash
+        or kill while it writes one leaves it cut short, and every later load fails on it though no
+        data is lost. Index files are made from the data on load when missing, so they are deleted.
+        """
+        try:
+            self._load()
+        except MilvusException:
+            sidecars = _index_sidecars(self._local_path, self._collection) if self._local else []
+            if not sidecars:
+                raise
+            log.warning(
+                "Loading %s failed; rebuilding its %d index file(s) from the stored data",
+                self.location,
+                len(sidecars),
+                exc_info=True,
+            )
+            for f in sidecars:
+                f.unlink(missing_ok=True)
+            self._load()
 
     def _load(self) -> None:
         if not self._loaded:
@@ -668,6 +691,14 @@ def _probe_local(path: str) -> None:
                 "core", "Check its permissions; `qrag index --rebuild PATH...` sets it aside and rebuilds it."
             ),
         ) from exc
+
+
+def _index_sidecars(path: str, collection: str) -> list[Path]:
+    """A Milvus Lite collection's index files (``.idx``, ``.sidx``): made from its data files."""
+    partitions = Path(path) / "collections" / collection / "partitions"
+    return sorted(
+        f for f in partitions.glob("*/indexes/*") if f.suffix in (".idx", ".sidx") and f.is_file()
+    )
 
 
 def _release_local(path: str) -> None:
