@@ -696,9 +696,7 @@ def _probe_local(path: str) -> None:
 def _index_sidecars(path: str, collection: str) -> list[Path]:
     """A Milvus Lite collection's index files (``.idx``, ``.sidx``): made from its data files."""
     partitions = Path(path) / "collections" / collection / "partitions"
-    return sorted(
-        f for f in partitions.glob("*/indexes/*") if f.suffix in (".idx", ".sidx") and f.is_file()
-    )
+    return sorted(f for f in partitions.glob("*/indexes/*") if f.suffix in (".idx", ".sidx") and f.is_file())
 
 
 def _release_local(path: str) -> None:
