@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import socket
 import subprocess
@@ -422,6 +423,17 @@ def test_an_index_file_cut_short_by_a_crash_is_rebuilt_and_nothing_is_lost(store
         f.name: f.stat().st_size for f in store_path.glob("collections/knowledge/partitions/*/indexes/*.idx")
     }
     assert rebuilt == whole
+
+
+def test_arrow_in_the_store_allocates_through_malloc_unless_the_user_chose_a_pool() -> None:
+    """Arrow's own pool kept what each write freed: indexing a bigger folder held more and more."""
+    code = "import qrag_desktop.core.store, pyarrow as pa; print(pa.default_memory_pool().backend_name)"
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True)
+    assert out.stdout.split() == ["system"], out.stderr[-500:]
+    env["ARROW_DEFAULT_MEMORY_POOL"] = "mimalloc"
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True)
+    assert out.stdout.split() == ["mimalloc"], out.stderr[-500:]
 
 
 # -- a Milvus server by URI ------------------------------------------------------------------------
