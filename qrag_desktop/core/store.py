@@ -294,16 +294,17 @@ class MilvusStore:
         """
         try:
             self._load()
-        except MilvusException:
+        except MilvusException as exc:
             sidecars = _index_sidecars(self._local_path, self._collection) if self._local else []
             if not sidecars:
                 raise
             log.warning(
-                "Loading %s failed; rebuilding its %d index file(s) from the stored data",
+                "Loading %s failed (%s); rebuilding its %d index file(s) from the stored data",
                 self.location,
+                str(exc.message).strip().splitlines()[0][:200] if exc.message else type(exc).__name__,
                 len(sidecars),
-                exc_info=True,
             )
+            log.debug("the failed load", exc_info=True)
             for f in sidecars:
                 f.unlink(missing_ok=True)
             self._load()
