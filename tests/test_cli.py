@@ -91,7 +91,8 @@ def test_search_json_with_reranker_and_without(qrag, docs: Path) -> None:
     scores = [h["score"] for h in res["hits"]]
     assert scores == sorted(scores, reverse=True)
 
-    rc, out, _ = qrag("search", "object storage MinIO", "--json", "--no-rerank")
+    rc, out, err = qrag("search", "object storage MinIO", "--json", "--no-rerank")
+    assert "Batches" not in err, err  # no sentence-transformers progress bar under the app's own lines
     res = json.loads(out)
     assert res["reranked"] is False and "rerank_ms" not in res["timings_ms"]
     assert Path(res["hits"][0]["path"]).name == "faq.md"  # the keyword match wins the fused ranking

@@ -208,8 +208,13 @@ class Embedder:
             # Short passages and chunk-sized texts, batched as embed_documents batches them on a CPU.
             if _uses_last_token_pooling(st):
                 st.tokenizer.padding_side = "left"
-            short = st.encode(list(SAMPLE_PASSAGES), batch_size=len(SAMPLE_PASSAGES), convert_to_numpy=True)
-            long = st.encode(chunks, batch_size=len(chunks), convert_to_numpy=True)
+            short = st.encode(
+                list(SAMPLE_PASSAGES),
+                batch_size=len(SAMPLE_PASSAGES),
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            long = st.encode(chunks, batch_size=len(chunks), convert_to_numpy=True, show_progress_bar=False)
             return np.concatenate([short, long])
 
         calibration = Calibration(
@@ -308,7 +313,9 @@ class Embedder:
         st = self._require()
         # "" (not None) so that a model's default_prompt_name can never slip in unasked.
         with quiet_quantized():
-            vector = st.encode([text], prompt=self._query_prompt or "", convert_to_numpy=True)
+            vector = st.encode(
+                [text], prompt=self._query_prompt or "", convert_to_numpy=True, show_progress_bar=False
+            )
         return _normalize(vector, self.dimension)[0]
 
     def token_lengths(self, texts: Sequence[str], *, prompt: str | None = None) -> list[int]:
@@ -364,6 +371,7 @@ class Embedder:
                 prompt=self._document_prompt or "",
                 batch_size=len(batch),
                 convert_to_numpy=True,
+                show_progress_bar=False,  # the app shows its own progress
             )
         return EmbedBatch(indices=np.asarray(batch, dtype=np.int64), vectors=_normalize(vectors, dim))
 
