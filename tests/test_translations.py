@@ -130,3 +130,23 @@ def test_question_disk_and_settings_messages_are_chinese_in_the_chinese_ui(qtbot
     finally:
         install_language("en")
     assert empty.value.user_text() == "The question is empty. Type a few words to search for."
+
+
+def test_a_chunk_size_refused_by_the_engine_is_said_in_chinese(
+    qtbot, make_window, docs, standin_embedder_path, standin_reranker_path, openai_server
+) -> None:
+    from qrag_desktop.ui.i18n import install_language
+    from tests.ui_fixtures import standin_settings
+
+    settings = standin_settings(standin_embedder_path, standin_reranker_path, openai_server, chunk_tokens=16)
+    try:
+        install_language("zh_CN")
+        w = make_window(settings, check_models=False)
+        w.add_folders([str(docs)])
+        headline = w.indexing_view.headline
+        qtbot.waitUntil(lambda: w.indexing.job is None and "16" in headline.text(), timeout=60000)
+        assert "分块大小至少为 32 个词元，而不是 16。" in headline.text()
+        assert "chunk_tokens" in headline.text()  # the hint names the setting to change
+        assert "must be at least" not in headline.text()
+    finally:
+        install_language("en")

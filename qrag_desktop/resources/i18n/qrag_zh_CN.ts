@@ -89,68 +89,68 @@
         <translation>嵌入模型或向量维度已更改。所有段落都需要重新嵌入，这可能需要一些时间。现在重新索引吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="142"/>
-        <location filename="../../ui/status_bar.py" line="152"/>
+        <location filename="../../ui/status_bar.py" line="146"/>
+        <location filename="../../ui/status_bar.py" line="156"/>
         <source>Index</source>
         <translation>索引</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="162"/>
+        <location filename="../../ui/status_bar.py" line="167"/>
         <source>Index not available: %1</source>
         <translation>索引不可用：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="165"/>
+        <location filename="../../ui/status_bar.py" line="170"/>
         <source>Device: %1</source>
         <translation>设备：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="165"/>
+        <location filename="../../ui/status_bar.py" line="170"/>
         <source>checking…</source>
         <translation>检测中…</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="171"/>
+        <location filename="../../ui/status_bar.py" line="176"/>
         <source>Keyword search only (no embedding model)</source>
         <translation>仅关键词搜索（无嵌入模型）</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="173"/>
+        <location filename="../../ui/status_bar.py" line="178"/>
         <source>off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="175"/>
+        <location filename="../../ui/status_bar.py" line="180"/>
         <source>Embedding: %1 · Reranking: %2</source>
         <translation>嵌入：%1 · 重排序：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="183"/>
+        <location filename="../../ui/status_bar.py" line="188"/>
         <source>Index: %1 files, %2 passages, %3 MB</source>
         <translation>索引：%1 个文件，%2 个段落，%3 MB</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="189"/>
+        <location filename="../../ui/status_bar.py" line="194"/>
         <source>incomplete</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="204"/>
+        <location filename="../../ui/status_bar.py" line="209"/>
         <source>Indexing…</source>
         <translation>索引中…</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="206"/>
+        <location filename="../../ui/status_bar.py" line="211"/>
         <source>Answering…</source>
         <translation>回答中…</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="208"/>
+        <location filename="../../ui/status_bar.py" line="213"/>
         <source>Downloading…</source>
         <translation>下载中…</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="210"/>
+        <location filename="../../ui/status_bar.py" line="215"/>
         <source>Removing…</source>
         <translation>移除中…</translation>
     </message>
@@ -204,7 +204,7 @@ The details are in the log file:
         <translation>将最近的回答以 Markdown 格式复制到剪贴板。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="171"/>
+        <location filename="../../ui/chat_pane.py" line="174"/>
         <source>## Ask your documents
 
 Type a question below. The answer is written from the passages found in your knowledge folders, with numbered citations you can click.
@@ -217,22 +217,22 @@ Add folders on the left; indexing starts by itself.</source>
 在左侧添加文件夹，索引会自动开始。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="179"/>
+        <location filename="../../ui/chat_pane.py" line="182"/>
         <source>Searching your documents…</source>
         <translation>正在搜索您的文档…</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="183"/>
+        <location filename="../../ui/chat_pane.py" line="186"/>
         <source>Writing the answer…</source>
         <translation>正在生成回答…</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="185"/>
+        <location filename="../../ui/chat_pane.py" line="188"/>
         <source>No generated answer.</source>
         <translation>没有生成回答。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="187"/>
+        <location filename="../../ui/chat_pane.py" line="190"/>
         <source>The best passages are listed under Sources, on the right.</source>
         <translation>最相关的段落列在右侧的“来源”中。</translation>
     </message>
@@ -1099,118 +1099,118 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
 <context>
     <name>SourcesPanel</name>
     <message>
-        <location filename="../../ui/sources_panel.py" line="69"/>
+        <location filename="../../ui/sources_panel.py" line="70"/>
         <source>Nothing was sent to the cloud for this question.</source>
         <translation>这个问题没有发送任何内容到云端。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="73"/>
+        <location filename="../../ui/sources_panel.py" line="74"/>
         <source>Nothing was sent to the cloud for this question. This is the text that would go to %1 at %2 (%3 tokens):</source>
         <translation>这个问题没有发送任何内容到云端。以下是本会发送给 %2 上的 %1 的文本（%3 个词元）：</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="79"/>
+        <location filename="../../ui/sources_panel.py" line="80"/>
         <source>This exact text was sent to %1 at %2 (%3 tokens with the instructions and earlier turns):</source>
         <translation>以下文本原样发送给了 %2 上的 %1（含指令和之前的对话，共 %3 个词元）：</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="220"/>
+        <location filename="../../ui/sources_panel.py" line="216"/>
         <source>Sources</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="221"/>
+        <location filename="../../ui/sources_panel.py" line="217"/>
         <source>Sent to the cloud</source>
         <translation>发送到云端</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="223"/>
+        <location filename="../../ui/sources_panel.py" line="219"/>
         <source>#</source>
         <translation>#</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="223"/>
+        <location filename="../../ui/sources_panel.py" line="219"/>
         <source>File</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="223"/>
+        <location filename="../../ui/sources_panel.py" line="219"/>
         <source>Page / heading</source>
         <translation>页码 / 标题</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="223"/>
+        <location filename="../../ui/sources_panel.py" line="219"/>
         <source>Score</source>
         <translation>得分</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="225"/>
+        <location filename="../../ui/sources_panel.py" line="221"/>
         <source>Open file</source>
         <translation>打开文件</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="329"/>
+        <location filename="../../ui/sources_panel.py" line="325"/>
         <source>Ask a question: the passages it is answered from appear here.</source>
         <translation>提一个问题：回答所依据的段落会显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="331"/>
+        <location filename="../../ui/sources_panel.py" line="327"/>
         <source>Keyword and meaning matches; reranking…</source>
         <translation>关键词与语义匹配结果；正在重排序…</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="335"/>
+        <location filename="../../ui/sources_panel.py" line="331"/>
         <source>%1 of %2 reranked (time budget); the others follow in keyword and meaning order.</source>
         <translation>已重排序 %2 条中的 %1 条（时间限制）；其余段落按关键词和语义匹配的顺序排在后面。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="337"/>
+        <location filename="../../ui/sources_panel.py" line="333"/>
         <source>%1 of %2 reranked; the others follow in keyword and meaning order.</source>
         <translation>已重排序 %2 条中的 %1 条；其余段落按关键词和语义匹配的顺序排在后面。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="341"/>
+        <location filename="../../ui/sources_panel.py" line="337"/>
         <source>Best passages, reranked by relevance.</source>
         <translation>最相关的段落，已按相关性重排序。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="343"/>
+        <location filename="../../ui/sources_panel.py" line="339"/>
         <source>Passages used for this answer.</source>
         <translation>此回答使用的段落。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="71"/>
+        <location filename="../../ui/sources_panel.py" line="72"/>
         <source>the cloud model</source>
         <translation>云端模型</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="363"/>
-        <location filename="../../ui/sources_panel.py" line="400"/>
+        <location filename="../../ui/sources_panel.py" line="359"/>
+        <location filename="../../ui/sources_panel.py" line="396"/>
         <source>page %1</source>
         <translation>第 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="366"/>
+        <location filename="../../ui/sources_panel.py" line="362"/>
         <source>local</source>
         <translation>本地</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="375"/>
+        <location filename="../../ui/sources_panel.py" line="371"/>
         <source>From a local-only folder: searched, never sent to the cloud model.</source>
         <translation>来自“仅本地”文件夹：可被搜索，绝不发送给云端模型。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="379"/>
+        <location filename="../../ui/sources_panel.py" line="375"/>
         <source>Not reranked: it keeps its keyword and meaning order.</source>
         <translation>未重排序：保持关键词和语义匹配的顺序。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="405"/>
+        <location filename="../../ui/sources_panel.py" line="401"/>
         <source>Local only: this passage was not sent to the cloud model.</source>
         <translation>仅本地：此段落未发送给云端模型。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="351"/>
+        <location filename="../../ui/sources_panel.py" line="347"/>
         <source>Searched: %1.</source>
         <translation>搜索范围：%1。</translation>
     </message>
@@ -1647,98 +1647,98 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
         <translation>位于 %1 的 Milvus 服务器拒绝%2：%3</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="310"/>
+        <location filename="../../core/store.py" line="333"/>
         <source>read the index settings</source>
         <translation>读取索引设置</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="330"/>
+        <location filename="../../core/store.py" line="353"/>
         <source>load the index</source>
         <translation>加载索引</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="334"/>
+        <location filename="../../core/store.py" line="357"/>
         <source>create the index</source>
         <translation>创建索引</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="350"/>
+        <location filename="../../core/store.py" line="373"/>
         <source>delete the index</source>
         <translation>删除索引</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="387"/>
+        <location filename="../../core/store.py" line="410"/>
         <source>save passages</source>
         <translation>保存段落</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="402"/>
+        <location filename="../../core/store.py" line="425"/>
         <source>delete passages</source>
         <translation>删除段落</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="424"/>
+        <location filename="../../core/store.py" line="447"/>
         <source>save the index</source>
         <translation>保存索引</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="441"/>
+        <location filename="../../core/store.py" line="464"/>
         <source>read vectors</source>
         <translation>读取向量</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="449"/>
+        <location filename="../../core/store.py" line="472"/>
         <source>count passages</source>
         <translation>统计段落</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="470"/>
+        <location filename="../../core/store.py" line="493"/>
         <source>read the index</source>
         <translation>读取索引</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="503"/>
-        <location filename="../../core/store.py" line="523"/>
+        <location filename="../../core/store.py" line="526"/>
+        <location filename="../../core/store.py" line="546"/>
         <source>search</source>
         <translation>搜索</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="653"/>
+        <location filename="../../core/store.py" line="676"/>
         <source>The knowledge base at %1 is open in another qrag-desktop process.</source>
         <translation>位于 %1 的知识库已在另一个 qrag-desktop 进程中打开。</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="656"/>
+        <location filename="../../core/store.py" line="679"/>
         <source>Close the other window, or use --data-dir to open a different knowledge base.</source>
         <translation>请关闭另一个窗口，或用 --data-dir 打开另一个知识库。</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="662"/>
+        <location filename="../../core/store.py" line="685"/>
         <source>The knowledge base at %1 cannot be opened: it is damaged or not readable.</source>
         <translation>无法打开位于 %1 的知识库：它已损坏或不可读。</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="667"/>
+        <location filename="../../core/store.py" line="690"/>
         <source>Check its permissions; `qrag index --rebuild PATH...` sets it aside and rebuilds it.</source>
         <translation>请检查其权限；`qrag index --rebuild 路径...` 会将其另存并重建。</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="741"/>
+        <location filename="../../core/store.py" line="770"/>
         <source>This index was built with %1 (%2 dims); the current model is %3 (%4).</source>
         <translation>此索引是用 %1（%2 维）建立的；当前模型是 %3（%4）。</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="749"/>
+        <location filename="../../core/store.py" line="778"/>
         <source>This index was built with %1 and the query instruction &quot;%2&quot;; the current instruction is &quot;%3&quot;.</source>
         <translation>此索引是用 %1 和查询指令“%2”建立的；当前指令是“%3”。</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="755"/>
+        <location filename="../../core/store.py" line="784"/>
         <source>Re-index with `qrag index --reembed`, or switch back to the old instruction.</source>
         <translation>请用 `qrag index --reembed` 重新索引，或换回原来的指令。</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="778"/>
+        <location filename="../../core/store.py" line="807"/>
         <source>The query vector has %1 dims; this index was built with %2 (%3 dims).</source>
         <translation>查询向量为 %1 维；此索引是用 %2（%3 维）建立的。</translation>
     </message>
@@ -2006,49 +2006,79 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
         <translation>已重排序 %2 条中的 %1 条</translation>
     </message>
     <message>
-        <location filename="../../core/models/onnx_export.py" line="58"/>
+        <location filename="../../core/models/onnx_export.py" line="61"/>
         <source>Preparing the model for this computer, once: step %1 of %2</source>
         <translation>正在为这台电脑准备模型（仅此一次）：第 %1 步，共 %2 步</translation>
     </message>
     <message>
-        <location filename="../../core/models/download.py" line="57"/>
+        <location filename="../../core/models/download.py" line="30"/>
+        <source>Download cancelled.</source>
+        <translation>下载已取消。</translation>
+    </message>
+    <message>
+        <location filename="../../core/models/download.py" line="60"/>
         <source>The model %1 does not exist on the model hub.</source>
         <translation>模型中心上不存在模型 %1。</translation>
     </message>
     <message>
-        <location filename="../../core/models/download.py" line="60"/>
+        <location filename="../../core/models/download.py" line="63"/>
         <source>Check the model id in Settings.</source>
         <translation>请在设置中检查模型 ID。</translation>
     </message>
     <message>
-        <location filename="../../core/models/download.py" line="64"/>
+        <location filename="../../core/models/download.py" line="67"/>
         <source>The model %1 cannot be downloaded: offline mode is on (HF_HUB_OFFLINE).</source>
         <translation>无法下载模型 %1：离线模式已打开（HF_HUB_OFFLINE）。</translation>
     </message>
     <message>
-        <location filename="../../core/models/download.py" line="69"/>
+        <location filename="../../core/models/download.py" line="72"/>
         <source>Unset HF_HUB_OFFLINE, or choose a local folder that holds the model.</source>
         <translation>请取消设置 HF_HUB_OFFLINE，或选择一个包含该模型的本地文件夹。</translation>
     </message>
     <message>
-        <location filename="../../core/models/download.py" line="75"/>
+        <location filename="../../core/models/download.py" line="78"/>
         <source>The model %1 cannot be downloaded: the model hub (huggingface.co) cannot be reached.</source>
         <translation>无法下载模型 %1：无法连接模型中心（huggingface.co）。</translation>
     </message>
     <message>
-        <location filename="../../core/models/download.py" line="80"/>
+        <location filename="../../core/models/download.py" line="83"/>
         <source>Check the internet connection, or choose a local folder that holds the model.</source>
         <translation>请检查网络连接，或选择一个包含该模型的本地文件夹。</translation>
     </message>
     <message>
-        <location filename="../../core/models/download.py" line="129"/>
+        <location filename="../../core/models/download.py" line="132"/>
         <source>The model %1 could not be downloaded.</source>
         <translation>模型 %1 下载失败。</translation>
     </message>
     <message>
-        <location filename="../../core/models/download.py" line="132"/>
+        <location filename="../../core/models/download.py" line="135"/>
         <source>Check the internet connection and free disk space, then try again: the download resumes.</source>
         <translation>请检查网络连接和可用磁盘空间，然后重试：下载会从中断处继续。</translation>
+    </message>
+    <message>
+        <location filename="../../core/chunking.py" line="106"/>
+        <source>The chunk size must be at least 32 tokens, not %1.</source>
+        <translation>分块大小至少为 32 个词元，而不是 %1。</translation>
+    </message>
+    <message>
+        <location filename="../../core/chunking.py" line="108"/>
+        <source>Set chunk_tokens in the settings file (settings.toml).</source>
+        <translation>请在设置文件（settings.toml）中修改 chunk_tokens。</translation>
+    </message>
+    <message>
+        <location filename="../../core/chunking.py" line="112"/>
+        <source>The chunk overlap must be between 0 and half the chunk size (%1 tokens), not %2.</source>
+        <translation>分块重叠必须介于 0 和分块大小的一半（%1 个词元）之间，而不是 %2。</translation>
+    </message>
+    <message>
+        <location filename="../../core/chunking.py" line="116"/>
+        <source>Set chunk_overlap in the settings file (settings.toml).</source>
+        <translation>请在设置文件（settings.toml）中修改 chunk_overlap。</translation>
+    </message>
+    <message>
+        <location filename="../../core/errors.py" line="112"/>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
     </message>
 </context>
 </TS>
