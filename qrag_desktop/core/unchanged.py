@@ -88,8 +88,8 @@ def all_unchanged(
             seen.add(path)
             n += 1
             if rec.status == "failed":  # unchanged since it failed; "Retry failed files" tries again
-                failed.append((path, rec.error or ""))
-                files.append(FileStatus(path, "failed", rec.error))
+                failed.append((path, rec.error or ""))  # the report stays English
+                files.append(FileStatus(path, "failed", rec.shown_error()))  # the window's language
             else:
                 files.append(FileStatus(path, "unchanged", chunks=len(rec.chunk_ids)))
         if n != len(records):  # a file is gone: the full run removes its passages
