@@ -866,232 +866,247 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="51"/>
+        <location filename="../../ui/settings_dialog.py" line="52"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="62"/>
+        <location filename="../../ui/settings_dialog.py" line="63"/>
         <source>From the environment (OPENAI_API_KEY): %1</source>
         <translation>来自环境变量（OPENAI_API_KEY）：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="63"/>
+        <location filename="../../ui/settings_dialog.py" line="64"/>
         <source>Saved in the system keychain: %1</source>
         <translation>已保存在系统钥匙串中：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="64"/>
+        <location filename="../../ui/settings_dialog.py" line="65"/>
         <source>sk-…</source>
         <translation>sk-…</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="66"/>
+        <location filename="../../ui/settings_dialog.py" line="67"/>
         <source>Remove key</source>
         <translation>删除密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="70"/>
+        <location filename="../../ui/settings_dialog.py" line="71"/>
         <source>Test</source>
         <translation>测试</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="84"/>
+        <location filename="../../ui/settings_dialog.py" line="85"/>
         <source>From the environment (OPENAI_BASE_URL): %1</source>
         <translation>来自环境变量（OPENAI_BASE_URL）：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="88"/>
+        <location filename="../../ui/settings_dialog.py" line="89"/>
         <source>Answers (cloud model)</source>
         <translation>回答（云端模型）</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="90"/>
+        <location filename="../../ui/settings_dialog.py" line="91"/>
         <source>OpenAI API key</source>
         <translation>OpenAI API 密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="92"/>
+        <location filename="../../ui/settings_dialog.py" line="93"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="93"/>
+        <location filename="../../ui/settings_dialog.py" line="94"/>
         <source>Server address</source>
         <translation>服务器地址</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="94"/>
+        <location filename="../../ui/settings_dialog.py" line="95"/>
         <source>The key is kept in the system keychain, never in the settings file.</source>
         <translation>密钥保存在系统钥匙串中，绝不会写入设置文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="104"/>
+        <location filename="../../ui/settings_dialog.py" line="105"/>
         <source>Automatic</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="105"/>
+        <location filename="../../ui/settings_dialog.py" line="106"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="106"/>
+        <location filename="../../ui/settings_dialog.py" line="107"/>
         <source>NVIDIA GPU (CUDA)</source>
         <translation>NVIDIA GPU（CUDA）</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="107"/>
+        <location filename="../../ui/settings_dialog.py" line="108"/>
         <source>Apple GPU (MPS)</source>
         <translation>Apple GPU（MPS）</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="114"/>
+        <location filename="../../ui/settings_dialog.py" line="115"/>
         <source>Full size</source>
         <translation>完整维度</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="120"/>
+        <location filename="../../ui/settings_dialog.py" line="121"/>
         <source>Local models</source>
         <translation>本地模型</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="122"/>
+        <location filename="../../ui/settings_dialog.py" line="123"/>
         <source>Embedding model</source>
         <translation>嵌入模型</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="123"/>
+        <location filename="../../ui/settings_dialog.py" line="124"/>
         <source>Reranking model</source>
         <translation>重排序模型</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="124"/>
+        <location filename="../../ui/settings_dialog.py" line="125"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="127"/>
+        <location filename="../../ui/settings_dialog.py" line="128"/>
         <source>Vector size (MRL): smaller vectors take less space and search a little faster, with slightly less accurate results. Changing it indexes everything again.</source>
         <translation>向量维度（MRL）：向量越小，占用空间越少、搜索稍快，但结果略欠准确。更改后需要重新索引全部内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="131"/>
+        <location filename="../../ui/settings_dialog.py" line="132"/>
         <source>Size of the stored vectors</source>
         <translation>存储的向量大小</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="158"/>
+        <location filename="../../ui/settings_dialog.py" line="159"/>
         <source>Candidates per method: how many passages keyword search and meaning search each find before they are merged and reranked. More finds more, but answers a little slower.</source>
         <translation>每种方法的候选数：关键词搜索和语义搜索各自找出多少段落，然后再合并并重排序。越多找到的越全，但回答稍慢。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="162"/>
+        <location filename="../../ui/settings_dialog.py" line="163"/>
         <source>Passages looked at per search</source>
         <translation>每次搜索查看的段落数</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="132"/>
+        <location filename="../../ui/settings_dialog.py" line="133"/>
         <source>Task instruction</source>
         <translation>任务指令</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="136"/>
+        <location filename="../../ui/settings_dialog.py" line="137"/>
         <source>Set by the environment for this run: %1. Other values come from the settings file.</source>
         <translation>本次运行由环境变量设置：%1。其他值来自设置文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="139"/>
+        <location filename="../../ui/settings_dialog.py" line="140"/>
         <source>These values come from the settings file.</source>
         <translation>这些值来自设置文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="152"/>
+        <location filename="../../ui/settings_dialog.py" line="153"/>
         <source>Rerank the candidates with the reranking model</source>
         <translation>使用重排序模型对候选结果重新排序</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="154"/>
+        <location filename="../../ui/settings_dialog.py" line="155"/>
         <source>Search</source>
         <translation>搜索</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="163"/>
+        <location filename="../../ui/settings_dialog.py" line="164"/>
         <source>Passages per answer</source>
         <translation>每个回答的段落数</translation>
     </message>
     <message>
         <location filename="../../ui/settings_dialog.py" line="169"/>
+        <source>Read scanned PDF pages (OCR)</source>
+        <translation>读取扫描的 PDF 页面（OCR）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="173"/>
+        <source>OCR reads the text of PDF pages that are only a scanned image, on this computer; nothing is sent anywhere. It makes indexing slower: seconds per scanned page. Scans that failed while it was off are read at the next index run.</source>
+        <translation>OCR 在这台电脑上识别只有扫描图像的 PDF 页面中的文字，不会发送任何内容。它会让索引变慢：每个扫描页需要数秒。关闭 OCR 时失败的扫描件会在下次索引时重新读取。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="178"/>
+        <source>Indexing</source>
+        <translation>索引</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="184"/>
         <source>Same as the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="173"/>
+        <location filename="../../ui/settings_dialog.py" line="188"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="175"/>
+        <location filename="../../ui/settings_dialog.py" line="190"/>
         <source>Interface language</source>
         <translation>界面语言</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="195"/>
+        <location filename="../../ui/settings_dialog.py" line="210"/>
         <source>Default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="203"/>
+        <location filename="../../ui/settings_dialog.py" line="218"/>
         <source>How long the reranking model may take per question. Passages it has not read by then keep their keyword and meaning order, below the reranked ones; none are left out. Default: %1 s on a CPU, no limit on a GPU.</source>
         <translation>每个问题允许重排序模型使用的时间。到时尚未读取的段落保持关键词和语义匹配的顺序，排在已重排序的段落之后；不会遗漏任何段落。默认：CPU 上 %1 秒，GPU 上不限。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="215"/>
+        <location filename="../../ui/settings_dialog.py" line="230"/>
         <source>Time for reranking (seconds)</source>
         <translation>重排序时间（秒）</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="222"/>
+        <location filename="../../ui/settings_dialog.py" line="237"/>
         <source>Default: %1 s on a CPU, no limit on a GPU.</source>
         <translation>默认：CPU 上 %1 秒，GPU 上不限。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="226"/>
+        <location filename="../../ui/settings_dialog.py" line="241"/>
         <source>From the settings file: no limit.</source>
         <translation>来自设置文件：不限。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="228"/>
+        <location filename="../../ui/settings_dialog.py" line="243"/>
         <source>From the settings file: at most %1 s per question.</source>
         <translation>来自设置文件：每个问题最多 %1 秒。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="232"/>
+        <location filename="../../ui/settings_dialog.py" line="247"/>
         <source>At most %1 s per question, on a CPU or a GPU.</source>
         <translation>每个问题最多 %1 秒，CPU 和 GPU 均适用。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="247"/>
+        <location filename="../../ui/settings_dialog.py" line="262"/>
         <source>Folder…</source>
         <translation>文件夹…</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="248"/>
+        <location filename="../../ui/settings_dialog.py" line="263"/>
         <source>Use a model from a folder on this computer instead of a model id.</source>
         <translation>使用本机文件夹中的模型，而不是模型 ID。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="251"/>
+        <location filename="../../ui/settings_dialog.py" line="266"/>
         <source>Choose the folder that holds the model</source>
         <translation>选择包含模型的文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="263"/>
+        <location filename="../../ui/settings_dialog.py" line="278"/>
         <source>No key (it will be removed when you save)</source>
         <translation>无密钥（保存时将删除）</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="269"/>
+        <location filename="../../ui/settings_dialog.py" line="284"/>
         <source>Testing…</source>
         <translation>测试中…</translation>
     </message>
@@ -1444,34 +1459,34 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
         <translation>没有文本</translation>
     </message>
     <message>
-        <location filename="../../core/indexer.py" line="566"/>
+        <location filename="../../core/indexer.py" line="571"/>
         <location filename="../../core/documents/reading.py" line="58"/>
         <source>file not found (moved or deleted?)</source>
         <translation>找不到文件（已移动或删除？）</translation>
     </message>
     <message>
-        <location filename="../../core/indexer.py" line="568"/>
+        <location filename="../../core/indexer.py" line="573"/>
         <location filename="../../core/documents/reading.py" line="60"/>
         <source>permission denied</source>
         <translation>没有权限</translation>
     </message>
     <message>
-        <location filename="../../core/indexer.py" line="570"/>
+        <location filename="../../core/indexer.py" line="575"/>
         <source>symlink loop</source>
         <translation>符号链接循环</translation>
     </message>
     <message>
-        <location filename="../../core/indexer.py" line="571"/>
+        <location filename="../../core/indexer.py" line="576"/>
         <source>cannot read file: %1</source>
         <translation>无法读取文件：%1</translation>
     </message>
     <message>
-        <location filename="../../core/manifest.py" line="66"/>
+        <location filename="../../core/manifest.py" line="87"/>
         <source>index manifest</source>
         <translation>索引清单</translation>
     </message>
     <message>
-        <location filename="../../core/manifest.py" line="76"/>
+        <location filename="../../core/manifest.py" line="97"/>
         <source>The index manifest %1 was damaged; it was set aside as %2 and is rebuilt from your files on the next index run (stored passages are reused).</source>
         <translation>索引清单 %1 已损坏；已将其另存为 %2，下次索引时会根据您的文件重建（已存储的段落会被复用）。</translation>
     </message>
@@ -1852,14 +1867,14 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
     </message>
     <message>
         <location filename="../../core/documents/pdf.py" line="49"/>
-        <location filename="../../core/documents/pdf.py" line="132"/>
+        <location filename="../../core/documents/pdf.py" line="133"/>
         <source>encrypted PDF (password protected)</source>
         <translation>已加密的 PDF（有密码保护）</translation>
     </message>
     <message>
         <location filename="../../core/documents/pdf.py" line="53"/>
-        <location filename="../../core/documents/pdf.py" line="117"/>
-        <location filename="../../core/documents/pdf.py" line="129"/>
+        <location filename="../../core/documents/pdf.py" line="118"/>
+        <location filename="../../core/documents/pdf.py" line="130"/>
         <source>damaged PDF: %1</source>
         <translation>损坏的 PDF：%1</translation>
     </message>
@@ -1875,27 +1890,27 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
     </message>
     <message>
         <location filename="../../core/documents/pdf.py" line="94"/>
-        <source>Set ocr_enabled = true in the settings file (settings.toml), or index without --no-ocr.</source>
-        <translation>请在设置文件（settings.toml）中设置 ocr_enabled = true，或在索引时不要使用 --no-ocr。</translation>
+        <source>Turn on “Read scanned PDF pages (OCR)” in Settings (ocr_enabled in settings.toml), or index without --no-ocr.</source>
+        <translation>请在“设置”中打开“读取扫描的 PDF 页面（OCR）”（即 settings.toml 中的 ocr_enabled），或在索引时不要使用 --no-ocr。</translation>
     </message>
     <message>
-        <location filename="../../core/documents/pdf.py" line="100"/>
+        <location filename="../../core/documents/pdf.py" line="101"/>
         <source>no text, even by OCR</source>
         <translation>没有文本，OCR 也未识别出文字</translation>
     </message>
     <message>
-        <location filename="../../core/documents/pdf.py" line="102"/>
+        <location filename="../../core/documents/pdf.py" line="103"/>
         <source>no text; scanned?</source>
         <translation>没有文本；是扫描件吗？</translation>
     </message>
     <message>
-        <location filename="../../core/documents/pdf.py" line="103"/>
+        <location filename="../../core/documents/pdf.py" line="104"/>
         <source>Run OCR on it first (for example with ocrmypdf).</source>
         <translation>请先对其进行 OCR（例如使用 ocrmypdf）。</translation>
     </message>
     <message>
-        <location filename="../../core/documents/pdf.py" line="113"/>
-        <location filename="../../core/documents/pdf.py" line="125"/>
+        <location filename="../../core/documents/pdf.py" line="114"/>
+        <location filename="../../core/documents/pdf.py" line="126"/>
         <source>encrypted PDF (needs a decryption library)</source>
         <translation>已加密的 PDF（需要解密库）</translation>
     </message>
