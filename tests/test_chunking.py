@@ -161,10 +161,17 @@ def test_estimate_without_tokenizer_is_conservative_for_english(tokenizer: Any) 
 
 
 def test_nonsense_settings_are_refused() -> None:
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError) as size:
         Chunker(chunk_tokens=8)
-    with pytest.raises(ConfigError):
+    # English for the log and qrag, with the value and the setting to change
+    assert size.value.message == "The chunk size must be at least 32 tokens, not 8."
+    assert "chunk_tokens" in size.value.user_text()
+    with pytest.raises(ConfigError) as overlap:
         Chunker(chunk_tokens=128, overlap=100)
+    assert overlap.value.message == (
+        "The chunk overlap must be between 0 and half the chunk size (64 tokens), not 100."
+    )
+    assert "chunk_overlap" in overlap.value.user_text()
 
 
 def test_shared_corpus_chunks_fit_the_budget(tokenizer: Any, shared_dir: Path) -> None:

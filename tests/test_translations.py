@@ -130,3 +130,101 @@ def test_question_disk_and_settings_messages_are_chinese_in_the_chinese_ui(qtbot
     finally:
         install_language("en")
     assert empty.value.user_text() == "The question is empty. Type a few words to search for."
+
+
+def test_a_chunk_size_refused_by_the_engine_is_said_in_chinese(
+    qtbot, make_window, docs, standin_embedder_path, standin_reranker_path, openai_server
+) -> None:
+    from qrag_desktop.ui.i18n import install_language
+    from tests.ui_fixtures import standin_settings
+
+    settings = standin_settings(standin_embedder_path, standin_reranker_path, openai_server, chunk_tokens=16)
+    try:
+        install_language("zh_CN")
+        w = make_window(settings, check_models=False)
+        w.add_folders([str(docs)])
+        headline = w.indexing_view.headline
+        qtbot.waitUntil(lambda: w.indexing.job is None and "16" in headline.text(), timeout=60000)
+        assert "分块大小至少为 32 个词元，而不是 16。" in headline.text()
+        assert "chunk_tokens" in headline.text()  # the hint names the setting to change
+        assert "must be at least" not in headline.text()
+    finally:
+        install_language("en")
+
+
+def test_failure_reasons_read_back_after_a_restart_are_chinese(
+    qtbot, make_window, docs, tmp_path, standin_embedder_path, standin_reranker_path, openai_server
+) -> None:
+    from qrag_desktop.ui.i18n import install_language
+    from tests.ui_fixtures import standin_settings, wait_idle, wait_index_done
+
+    (docs / "empty.md").write_bytes(b"")
+    data = tmp_path / "kb"
+    s = standin_settings(standin_embedder_path, standin_reranker_path, openai_server)
+    try:
+        install_language("zh_CN")
+        w = make_window(s, data_dir=data)
+        w.add_folders([str(docs)])
+        wait_index_done(qtbot, w)
+        wait_idle(qtbot, w)
+        live = {r.path: r.error for r in w.indexing_view.model.rows() if r.status == "failed"}
+        assert sorted(Path(p).name for p in live) == ["broken.pdf", "empty.md"]
+        w.close()
+
+        w2 = make_window(w.settings, data_dir=data)  # a restart: the reasons come from the manifest
+        qtbot.waitUntil(lambda: w2.indexing_view._report is not None, timeout=60000)
+        wait_idle(qtbot, w2)
+        assert w2.indexing_view._report.files_indexed == 0  # nothing was read again
+        again = {r.path: r.error for r in w2.indexing_view.model.rows() if r.status == "failed"}
+        assert again == live  # the same words as when the files failed, in Chinese
+        assert again[str(docs / "empty.md")] == "空文件"
+        assert again[str(docs / "broken.pdf")].startswith("损坏的 PDF：")  # a reason with an argument
+        report = dict(w2.indexing_view._report.files_failed)  # the log and qrag --json keep English
+        assert report[str(docs / "empty.md")] == "empty file"
+        assert report[str(docs / "broken.pdf")].startswith("damaged PDF: ")
+    finally:
+        install_language("en")
+
+
+def test_a_manifest_from_before_reason_templates_shows_its_reasons_in_chinese(qapp, tmp_path) -> None:
+    import sqlite3
+
+    from qrag_desktop.core.manifest import Manifest
+    from qrag_desktop.ui.i18n import install_language
+
+    old = tmp_path / "manifest.sqlite"
+    with sqlite3.connect(old) as db:  # the table as earlier versions made it, with a failed file
+        db.execute(
+            "CREATE TABLE files (path TEXT PRIMARY KEY, folder TEXT NOT NULL, size INTEGER NOT NULL,"
+            " mtime_ns INTEGER NOT NULL, hash TEXT NOT NULL, status TEXT NOT NULL, error TEXT,"
+            " chunk_ids TEXT NOT NULL, settings_key TEXT NOT NULL, updated_at REAL NOT NULL)"
+        )
+        db.execute(
+            "INSERT INTO files VALUES ('/d/e.md', '/d', 0, 1, 'h', 'failed', 'empty file', '[]', 'k', 1.0)"
+        )
+    db.close()
+    manifest = Manifest(old)
+    try:
+        assert manifest.set_aside is None  # an older manifest is not damaged
+        install_language("zh_CN")
+        rec = manifest.get("/d/e.md")
+        assert rec is not None and rec.error == "empty file" and rec.shown_error() == "空文件"
+        manifest.put(
+            "/d/big.md",
+            folder="/d",
+            size=9,
+            mtime_ns=1,
+            digest="h2",
+            status="failed",
+            chunk_ids=[],
+            settings_key="k",
+            error="file too large (9 MB, limit 1 MB)",
+            error_template="file too large (%1 MB, limit %2 MB)",
+            error_args=("9", "1"),
+        )
+        big = manifest.get("/d/big.md")
+        assert big is not None and big.shown_error() == "文件过大（9 MB，上限 1 MB）"
+        assert big.error == "file too large (9 MB, limit 1 MB)"
+    finally:
+        install_language("en")
+        manifest.close()

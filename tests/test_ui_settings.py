@@ -1,14 +1,25 @@
-"""Settings dialog: the key test reports in words, a new embedding asks first, the language switches."""
+"""Settings dialog: the key test reports in words, a new embedding asks first, the language switches,
+the OCR switch is saved and the next index run reads the scans."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QDialogButtonBox,
+    QMessageBox,
+    QStyle,
+    QStyleOptionButton,
+)
 
 from qrag_desktop.ui.main_window import MainWindow
+from tests.data_builders import write_scanned_pdf
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
-from tests.ui_fixtures import wait_idle, wait_index_done
+from tests.ui_fixtures import standin_settings, wait_idle, wait_index_done, write_docs
 
 pytestmark = pytest.mark.filterwarnings("ignore:GitWildMatchPattern:DeprecationWarning")
 
@@ -24,6 +35,14 @@ def _open_settings(qtbot, w):
 def _save(qtbot, dlg) -> None:
     box = dlg.findChild(QDialogButtonBox)
     qtbot.mouseClick(box.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+
+
+def _click_box(qtbot, box: QCheckBox) -> None:
+    """Click the check box's square, as a person does."""
+    opt = QStyleOptionButton()
+    box.initStyleOption(opt)
+    square = box.style().subElementRect(QStyle.SubElement.SE_CheckBoxIndicator, opt, box)
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=square.center())
 
 
 def test_key_test_button_reports_success_and_401_in_words(qtbot, make_window, openai_server):
@@ -110,8 +129,51 @@ def test_switching_language_in_settings_retranslates_the_window(qtbot, make_wind
         assert w.settings.ui_language == "zh_CN"
         dlg = _open_settings(qtbot, w)  # the dialog itself now speaks Chinese
         assert dlg.windowTitle() == "设置"
+        assert dlg.ocr_check.text() == "读取扫描的 PDF 页面（OCR）"
+        assert "每个扫描页需要数秒" in dlg.ocr_check.toolTip()  # says that it slows indexing
         dlg.reject()
     finally:
         install_language("en")
     qtbot.waitUntil(lambda: w.tabs.tabText(0) == "Ask", timeout=5000)
+    wait_idle(qtbot, w)
+
+
+def test_the_ocr_switch_is_saved_and_the_next_run_reads_the_scan(
+    qtbot, make_window, tmp_path, standin_embedder_path, standin_reranker_path, openai_server
+):
+    from qrag_desktop.core.settings import load_settings
+
+    folder = write_docs(tmp_path / "kb")
+    write_scanned_pdf(folder / "scan.pdf", [["The quartermaster keeps the zephyrine ledger."]])
+    s = standin_settings(standin_embedder_path, standin_reranker_path, openai_server, ocr_enabled=False)
+    w = make_window(s, check_models=False)
+    w.add_folders([str(folder)])
+    wait_index_done(qtbot, w)
+    wait_idle(qtbot, w)
+    rows = {Path(r.path).name: r for r in w.indexing_view.model.rows()}
+    assert rows["scan.pdf"].status == "failed" and "OCR is turned off" in (rows["scan.pdf"].error or "")
+
+    dlg = _open_settings(qtbot, w)
+    assert not dlg.ocr_check.isChecked()  # shows the saved setting
+    assert "slower" in dlg.ocr_check.toolTip()
+    _click_box(qtbot, dlg.ocr_check)
+    assert dlg.ocr_check.isChecked()
+    _save(qtbot, dlg)
+    assert w.settings.ocr_enabled and load_settings(w.paths).ocr_enabled  # in settings.toml
+
+    # The next run (Index again, nothing else changed) reads the scan that failed without OCR.
+    qtbot.mouseClick(w.folders_panel.reindex_button, Qt.MouseButton.LeftButton)
+    wait_index_done(qtbot, w, timeout=240000)
+    wait_idle(qtbot, w)
+    rows = {Path(r.path).name: r for r in w.indexing_view.model.rows()}
+    assert rows["scan.pdf"].status == "done", rows["scan.pdf"].error
+    assert w.indexing_view._report.files_indexed == 1  # the scan alone; the other files are unchanged
+    hits = [h for h in w.engine.search("zephyrine", rerank=False).hits if "zephyrine" in h.text]
+    assert [Path(h.path).name for h in hits] == ["scan.pdf"]  # its words are found
+
+    dlg = _open_settings(qtbot, w)  # and off again
+    assert dlg.ocr_check.isChecked()
+    _click_box(qtbot, dlg.ocr_check)
+    _save(qtbot, dlg)
+    assert not load_settings(w.paths).ocr_enabled
     wait_idle(qtbot, w)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from qrag_desktop.core.errors import ConfigError
+from qrag_desktop.core.messages import QT_TRANSLATE_NOOP
 from qrag_desktop.core.types import Chunk, Document
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
@@ -101,9 +102,19 @@ class Chunker:
 
     def __init__(self, tokenizer: Any = None, chunk_tokens: int = 384, overlap: int = 48) -> None:
         if chunk_tokens < 32:
-            raise ConfigError(f"chunk size must be at least 32 tokens, not {chunk_tokens}")
+            raise ConfigError(
+                QT_TRANSLATE_NOOP("core", "The chunk size must be at least 32 tokens, not %1."),
+                args=(chunk_tokens,),
+                hint=QT_TRANSLATE_NOOP("core", "Set chunk_tokens in the settings file (settings.toml)."),
+            )
         if not 0 <= overlap <= chunk_tokens // 2:
-            raise ConfigError(f"chunk overlap must be between 0 and half the chunk size, not {overlap}")
+            raise ConfigError(
+                QT_TRANSLATE_NOOP(
+                    "core", "The chunk overlap must be between 0 and half the chunk size (%1 tokens), not %2."
+                ),
+                args=(chunk_tokens // 2, overlap),
+                hint=QT_TRANSLATE_NOOP("core", "Set chunk_overlap in the settings file (settings.toml)."),
+            )
         self.chunk_tokens = chunk_tokens
         self.overlap = overlap
         self._counter: _Counter = (

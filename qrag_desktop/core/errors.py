@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from qrag_desktop.core.messages import Phrase, english, fill, shown, tr
+from qrag_desktop.core.messages import QT_TRANSLATE_NOOP, Phrase, english, fill, shown, tr
 
 
 class QragError(Exception):
@@ -109,5 +109,5 @@ class AnswerError(QragError):
 class Cancelled(QragError):
     """A long job was cancelled by the user."""
 
-    def __init__(self, message: str = "Cancelled.") -> None:
+    def __init__(self, message: str = QT_TRANSLATE_NOOP("core", "Cancelled.")) -> None:
         super().__init__(message)

@@ -44,7 +44,7 @@ from qrag_desktop.core.chunking import Chunker
 from qrag_desktop.core.errors import Cancelled, DocumentError
 from qrag_desktop.core.jobs import JobControl
 from qrag_desktop.core.manifest import FileRecord, Manifest
-from qrag_desktop.core.messages import QT_TRANSLATE_NOOP, tr
+from qrag_desktop.core.messages import QT_TRANSLATE_NOOP, english, tr
 from qrag_desktop.core.paths import normalise
 from qrag_desktop.core.progress import FileStatus, IndexProgress, IndexReport, Stage
 from qrag_desktop.core.scan import iter_files, stored_name
@@ -252,7 +252,7 @@ class Indexer:
                     if control.cancelled:  # the parser was stopped for the cancel: not this file's fault
                         raise Cancelled() from exc
                     failed[path] = exc.message
-                    self._mark_failed(path, folder, size, mtime_ns, digest, exc.message)
+                    self._mark_failed(path, folder, size, mtime_ns, digest, exc)
                     deleted += self.store.delete_path(path)
                     done_count += 1
                     # The window shows the reason in its language; the manifest and report keep English.
@@ -407,7 +407,10 @@ class Indexer:
             settings_key=self.settings_key,
         )
 
-    def _mark_failed(self, path: str, folder: str, size: int, mtime_ns: int, digest: str, error: str) -> None:
+    def _mark_failed(
+        self, path: str, folder: str, size: int, mtime_ns: int, digest: str, exc: DocumentError
+    ) -> None:
+        """The reason is kept in English and as template and arguments (shown translated later)."""
         self.manifest.put(
             path,
             folder=folder,
@@ -417,7 +420,9 @@ class Indexer:
             status="failed",
             chunk_ids=[],
             settings_key=self.settings_key,
-            error=error,
+            error=exc.message,
+            error_template=exc.template,
+            error_args=tuple(english(a) for a in exc.message_args),
         )
 
     def _vectors_by_position(self, old_ids: Sequence[str], chunks: list[Chunk]) -> dict[str, np.ndarray]:

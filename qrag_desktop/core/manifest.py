@@ -2,6 +2,9 @@
 
 The manifest is the source of truth for "is this file done?". A file is marked ``done`` only
 after all of its chunks are stored and flushed (see ``indexer.py`` for the order of writes).
+
+A failed file's reason is kept in English (``error``: the log, ``qrag status``, the JSON report)
+and as its template and arguments, so that the window shows it in its language after a restart.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ CREATE TABLE IF NOT EXISTS files (
     mtime_ns INTEGER NOT NULL,
     hash TEXT NOT NULL,
     status TEXT NOT NULL,          -- done, failed, writing
-    error TEXT,
+    error TEXT,                    -- a failed file's reason, in English
     chunk_ids TEXT NOT NULL,       -- JSON list
     settings_key TEXT NOT NULL,
     updated_at REAL NOT NULL
@@ -33,12 +36,21 @@ CREATE INDEX IF NOT EXISTS files_hash ON files(hash);
 CREATE INDEX IF NOT EXISTS files_folder ON files(folder);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+# Added later; a manifest written before has them added, empty (its reasons are shown as stored).
+_ADDED_COLUMNS = {
+    "error_template": "TEXT",  # the reason's English template, with %1 places
+    "error_args": "TEXT",  # JSON list of the strings that fill them
+}
 
 
 def _prepare(db: sqlite3.Connection) -> None:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
     db.executescript(SCHEMA)
+    have = {r[1] for r in db.execute("PRAGMA table_info(files)")}
+    for name, kind in _ADDED_COLUMNS.items():
+        if name not in have:
+            db.execute(f"ALTER TABLE files ADD COLUMN {name} {kind}")
 
 
 @dataclass(frozen=True)
@@ -53,6 +65,15 @@ class FileRecord:
     chunk_ids: tuple[str, ...]
     settings_key: str
     updated_at: float
+    error_template: str | None = None
+    error_args: tuple[str, ...] = ()
+
+    def shown_error(self) -> str | None:
+        """The failure reason in the UI language (English when no translator is installed)."""
+        if self.error_template:
+            return tr(self.error_template, *self.error_args)
+        # A row from before templates were kept: a reason without places is its own template.
+        return tr(self.error) if self.error else self.error
 
 
 class Manifest:
@@ -101,9 +122,14 @@ class Manifest:
             chunk_ids=tuple(json.loads(r[7])),
             settings_key=r[8],
             updated_at=r[9],
+            error_template=r[10],
+            error_args=tuple(json.loads(r[11])) if r[11] else (),
         )
 
-    _COLS = "path, folder, size, mtime_ns, hash, status, error, chunk_ids, settings_key, updated_at"
+    _COLS = (
+        "path, folder, size, mtime_ns, hash, status, error, chunk_ids, settings_key, updated_at,"
+        " error_template, error_args"
+    )
 
     def get(self, path: str) -> FileRecord | None:
         r = self._db.execute(f"SELECT {self._COLS} FROM files WHERE path=?", (path,)).fetchone()
@@ -136,9 +162,13 @@ class Manifest:
         chunk_ids: list[str] | tuple[str, ...],
         settings_key: str,
         error: str | None = None,
+        error_template: str | None = None,
+        error_args: tuple[str, ...] = (),
     ) -> None:
+        """``error`` is the reason in English; ``error_template`` and ``error_args`` the same reason
+        as its template and arguments, which the window translates."""
         self._db.execute(
-            f"INSERT OR REPLACE INTO files ({self._COLS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            f"INSERT OR REPLACE INTO files ({self._COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 path,
                 folder,
@@ -150,6 +180,8 @@ class Manifest:
                 json.dumps(list(chunk_ids)),
                 settings_key,
                 time.time(),
+                error_template,
+                json.dumps(list(error_args)) if error_template else None,
             ),
         )
 

@@ -33,7 +33,10 @@ def _meta_key(settings: Settings) -> str:
 def remember_full_run(manifest: Manifest, settings: Settings, key: str, spec: EmbeddingSpec) -> None:
     """What a later start compares with, before loading any model."""
     manifest.set_meta(
-        _meta_key(settings), json.dumps({"settings_key": key, "spec": dataclasses.asdict(spec)})
+        _meta_key(settings),
+        json.dumps(
+            {"settings_key": key, "spec": dataclasses.asdict(spec), "ocr_enabled": settings.ocr_enabled}
+        ),
     )
 
 
@@ -42,15 +45,17 @@ def all_unchanged(
 ) -> list[IndexProgress | IndexReport] | None:
     """The events of a run that finds every file as it was indexed; None when anything needs the
     full run (a new, changed, vanished or failed file, other settings, another index, passages
-    missing from the store, a name the full run stores differently)."""
+    missing from the store, a name the full run stores differently, OCR switched on or off: a scan
+    that failed without it is read with it)."""
     t0 = time.monotonic()
     raw = manifest.get_meta(_meta_key(settings))
     try:
         known = json.loads(raw) if raw else None
         key, spec = (known["settings_key"], known["spec"]) if known else (None, None)
-    except (ValueError, KeyError, TypeError):
+        ocr = known.get("ocr_enabled", True) if known else None  # runs before it was kept: on
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
-    if key is None:
+    if key is None or ocr != settings.ocr_enabled:
         return None
     current = store.spec()
     if current is None or dataclasses.asdict(current) != spec:
@@ -88,8 +93,8 @@ def all_unchanged(
             seen.add(path)
             n += 1
             if rec.status == "failed":  # unchanged since it failed; "Retry failed files" tries again
-                failed.append((path, rec.error or ""))
-                files.append(FileStatus(path, "failed", rec.error))
+                failed.append((path, rec.error or ""))  # the report stays English
+                files.append(FileStatus(path, "failed", rec.shown_error()))  # the window's language
             else:
                 files.append(FileStatus(path, "unchanged", chunks=len(rec.chunk_ids)))
         if n != len(records):  # a file is gone: the full run removes its passages

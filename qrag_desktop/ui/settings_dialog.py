@@ -1,4 +1,5 @@
-"""Settings: the answer model and its key, the local models, retrieval and the UI language."""
+"""Settings: the answer model and its key, the local models, retrieval, reading scans (OCR) and the
+UI language."""
 
 from __future__ import annotations
 
@@ -164,6 +165,20 @@ class SettingsDialog(QDialog):
         fr.addRow("", self.rerank_check)
         self._add_budget_row(fr, settings)
 
+        # -- indexing -----------------------------------------------------------------------------
+        self.ocr_check = QCheckBox(self.tr("Read scanned PDF pages (OCR)"))
+        self.ocr_check.setChecked(settings.ocr_enabled)
+        self.ocr_check.setToolTip(
+            self.tr(
+                "OCR reads the text of PDF pages that are only a scanned image, on this computer;"
+                " nothing is sent anywhere. It makes indexing slower: seconds per scanned page."
+                " Scans that failed while it was off are read at the next index run."
+            )
+        )
+        indexing = QGroupBox(self.tr("Indexing"))
+        fi = QFormLayout(indexing)
+        fi.addRow("", self.ocr_check)
+
         # -- language -----------------------------------------------------------------------------
         self.language_combo = QComboBox()
         self.language_combo.addItem(self.tr("Same as the system"), "system")
@@ -180,7 +195,7 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        for box in (answers, models, retrieval, appearance):
+        for box in (answers, models, retrieval, indexing, appearance):
             layout.addWidget(box)
         layout.addWidget(buttons)
         self.resize(620, self.sizeHint().height())
@@ -300,5 +315,6 @@ class SettingsDialog(QDialog):
             top_k=self.top_k_spin.value(),
             rerank_enabled=self.rerank_check.isChecked(),
             rerank_budget_s=self.rerank_budget_s(),
+            ocr_enabled=self.ocr_check.isChecked(),
             ui_language=str(self.language_combo.currentData()),
         )

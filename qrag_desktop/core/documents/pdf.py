@@ -93,7 +93,8 @@ def parse_pdf(
                 QT_TRANSLATE_NOOP("core", "no text; scanned? (OCR is turned off in Settings)"),
                 hint=QT_TRANSLATE_NOOP(
                     "core",
-                    "Set ocr_enabled = true in the settings file (settings.toml), or index without --no-ocr.",
+                    "Turn on “Read scanned PDF pages (OCR)” in Settings (ocr_enabled in settings.toml),"
+                    " or index without --no-ocr.",
                 ),
             )
         if read_by_ocr:

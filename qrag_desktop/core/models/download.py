@@ -25,6 +25,9 @@ KNOWN_SIZES = {
 NETWORK_TIMEOUT_S = 10.0
 
 ProgressFn = Callable[[int, int], None]  # (bytes done, bytes total; 0 while unknown)
+# The window's job runner drops Cancelled (the first-run dialog says so in its own words); marked
+# all the same, so that any face that does show it shows it in the UI language.
+_CANCELLED = QT_TRANSLATE_NOOP("core", "Download cancelled.")
 
 
 class DownloadError(ModelNotFoundError):
@@ -97,7 +100,7 @@ def download_model(
 
     stop = cancel or threading.Event()
     if stop.is_set():
-        raise Cancelled("Download cancelled.")
+        raise Cancelled(_CANCELLED)
     _check_reachable(model_id, timeout_s)
 
     class _Hook(tqdm):  # type: ignore[type-arg,misc]
@@ -112,7 +115,7 @@ def download_model(
 
         def update(self, n: float | None = 1) -> bool | None:
             if stop.is_set():
-                raise Cancelled("Download cancelled.")
+                raise Cancelled(_CANCELLED)
             self._done += int(n or 0)
             if self._bytes and progress is not None:
                 progress(self._done, int(self.total or 0))
@@ -135,7 +138,7 @@ def download_model(
             ),
         ) from exc
     if stop.is_set():
-        raise Cancelled("Download cancelled.")
+        raise Cancelled(_CANCELLED)
     return Path(folder)
 
 

@@ -89,68 +89,68 @@
         <translation>嵌入模型或向量维度已更改。所有段落都需要重新嵌入，这可能需要一些时间。现在重新索引吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="142"/>
-        <location filename="../../ui/status_bar.py" line="152"/>
+        <location filename="../../ui/status_bar.py" line="146"/>
+        <location filename="../../ui/status_bar.py" line="156"/>
         <source>Index</source>
         <translation>索引</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="162"/>
+        <location filename="../../ui/status_bar.py" line="167"/>
         <source>Index not available: %1</source>
         <translation>索引不可用：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="165"/>
+        <location filename="../../ui/status_bar.py" line="170"/>
         <source>Device: %1</source>
         <translation>设备：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="165"/>
+        <location filename="../../ui/status_bar.py" line="170"/>
         <source>checking…</source>
         <translation>检测中…</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="171"/>
+        <location filename="../../ui/status_bar.py" line="176"/>
         <source>Keyword search only (no embedding model)</source>
         <translation>仅关键词搜索（无嵌入模型）</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="173"/>
+        <location filename="../../ui/status_bar.py" line="178"/>
         <source>off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="175"/>
+        <location filename="../../ui/status_bar.py" line="180"/>
         <source>Embedding: %1 · Reranking: %2</source>
         <translation>嵌入：%1 · 重排序：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="183"/>
+        <location filename="../../ui/status_bar.py" line="188"/>
         <source>Index: %1 files, %2 passages, %3 MB</source>
         <translation>索引：%1 个文件，%2 个段落，%3 MB</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="189"/>
+        <location filename="../../ui/status_bar.py" line="194"/>
         <source>incomplete</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="204"/>
+        <location filename="../../ui/status_bar.py" line="209"/>
         <source>Indexing…</source>
         <translation>索引中…</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="206"/>
+        <location filename="../../ui/status_bar.py" line="211"/>
         <source>Answering…</source>
         <translation>回答中…</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="208"/>
+        <location filename="../../ui/status_bar.py" line="213"/>
         <source>Downloading…</source>
         <translation>下载中…</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="210"/>
+        <location filename="../../ui/status_bar.py" line="215"/>
         <source>Removing…</source>
         <translation>移除中…</translation>
     </message>
@@ -204,7 +204,7 @@ The details are in the log file:
         <translation>将最近的回答以 Markdown 格式复制到剪贴板。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="171"/>
+        <location filename="../../ui/chat_pane.py" line="174"/>
         <source>## Ask your documents
 
 Type a question below. The answer is written from the passages found in your knowledge folders, with numbered citations you can click.
@@ -217,22 +217,22 @@ Add folders on the left; indexing starts by itself.</source>
 在左侧添加文件夹，索引会自动开始。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="179"/>
+        <location filename="../../ui/chat_pane.py" line="182"/>
         <source>Searching your documents…</source>
         <translation>正在搜索您的文档…</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="183"/>
+        <location filename="../../ui/chat_pane.py" line="186"/>
         <source>Writing the answer…</source>
         <translation>正在生成回答…</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="185"/>
+        <location filename="../../ui/chat_pane.py" line="188"/>
         <source>No generated answer.</source>
         <translation>没有生成回答。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="187"/>
+        <location filename="../../ui/chat_pane.py" line="190"/>
         <source>The best passages are listed under Sources, on the right.</source>
         <translation>最相关的段落列在右侧的“来源”中。</translation>
     </message>
@@ -866,232 +866,247 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="51"/>
+        <location filename="../../ui/settings_dialog.py" line="52"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="62"/>
+        <location filename="../../ui/settings_dialog.py" line="63"/>
         <source>From the environment (OPENAI_API_KEY): %1</source>
         <translation>来自环境变量（OPENAI_API_KEY）：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="63"/>
+        <location filename="../../ui/settings_dialog.py" line="64"/>
         <source>Saved in the system keychain: %1</source>
         <translation>已保存在系统钥匙串中：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="64"/>
+        <location filename="../../ui/settings_dialog.py" line="65"/>
         <source>sk-…</source>
         <translation>sk-…</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="66"/>
+        <location filename="../../ui/settings_dialog.py" line="67"/>
         <source>Remove key</source>
         <translation>删除密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="70"/>
+        <location filename="../../ui/settings_dialog.py" line="71"/>
         <source>Test</source>
         <translation>测试</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="84"/>
+        <location filename="../../ui/settings_dialog.py" line="85"/>
         <source>From the environment (OPENAI_BASE_URL): %1</source>
         <translation>来自环境变量（OPENAI_BASE_URL）：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="88"/>
+        <location filename="../../ui/settings_dialog.py" line="89"/>
         <source>Answers (cloud model)</source>
         <translation>回答（云端模型）</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="90"/>
+        <location filename="../../ui/settings_dialog.py" line="91"/>
         <source>OpenAI API key</source>
         <translation>OpenAI API 密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="92"/>
+        <location filename="../../ui/settings_dialog.py" line="93"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="93"/>
+        <location filename="../../ui/settings_dialog.py" line="94"/>
         <source>Server address</source>
         <translation>服务器地址</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="94"/>
+        <location filename="../../ui/settings_dialog.py" line="95"/>
         <source>The key is kept in the system keychain, never in the settings file.</source>
         <translation>密钥保存在系统钥匙串中，绝不会写入设置文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="104"/>
+        <location filename="../../ui/settings_dialog.py" line="105"/>
         <source>Automatic</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="105"/>
+        <location filename="../../ui/settings_dialog.py" line="106"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="106"/>
+        <location filename="../../ui/settings_dialog.py" line="107"/>
         <source>NVIDIA GPU (CUDA)</source>
         <translation>NVIDIA GPU（CUDA）</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="107"/>
+        <location filename="../../ui/settings_dialog.py" line="108"/>
         <source>Apple GPU (MPS)</source>
         <translation>Apple GPU（MPS）</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="114"/>
+        <location filename="../../ui/settings_dialog.py" line="115"/>
         <source>Full size</source>
         <translation>完整维度</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="120"/>
+        <location filename="../../ui/settings_dialog.py" line="121"/>
         <source>Local models</source>
         <translation>本地模型</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="122"/>
+        <location filename="../../ui/settings_dialog.py" line="123"/>
         <source>Embedding model</source>
         <translation>嵌入模型</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="123"/>
+        <location filename="../../ui/settings_dialog.py" line="124"/>
         <source>Reranking model</source>
         <translation>重排序模型</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="124"/>
+        <location filename="../../ui/settings_dialog.py" line="125"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="127"/>
+        <location filename="../../ui/settings_dialog.py" line="128"/>
         <source>Vector size (MRL): smaller vectors take less space and search a little faster, with slightly less accurate results. Changing it indexes everything again.</source>
         <translation>向量维度（MRL）：向量越小，占用空间越少、搜索稍快，但结果略欠准确。更改后需要重新索引全部内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="131"/>
+        <location filename="../../ui/settings_dialog.py" line="132"/>
         <source>Size of the stored vectors</source>
         <translation>存储的向量大小</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="158"/>
+        <location filename="../../ui/settings_dialog.py" line="159"/>
         <source>Candidates per method: how many passages keyword search and meaning search each find before they are merged and reranked. More finds more, but answers a little slower.</source>
         <translation>每种方法的候选数：关键词搜索和语义搜索各自找出多少段落，然后再合并并重排序。越多找到的越全，但回答稍慢。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="162"/>
+        <location filename="../../ui/settings_dialog.py" line="163"/>
         <source>Passages looked at per search</source>
         <translation>每次搜索查看的段落数</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="132"/>
+        <location filename="../../ui/settings_dialog.py" line="133"/>
         <source>Task instruction</source>
         <translation>任务指令</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="136"/>
+        <location filename="../../ui/settings_dialog.py" line="137"/>
         <source>Set by the environment for this run: %1. Other values come from the settings file.</source>
         <translation>本次运行由环境变量设置：%1。其他值来自设置文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="139"/>
+        <location filename="../../ui/settings_dialog.py" line="140"/>
         <source>These values come from the settings file.</source>
         <translation>这些值来自设置文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="152"/>
+        <location filename="../../ui/settings_dialog.py" line="153"/>
         <source>Rerank the candidates with the reranking model</source>
         <translation>使用重排序模型对候选结果重新排序</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="154"/>
+        <location filename="../../ui/settings_dialog.py" line="155"/>
         <source>Search</source>
         <translation>搜索</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="163"/>
+        <location filename="../../ui/settings_dialog.py" line="164"/>
         <source>Passages per answer</source>
         <translation>每个回答的段落数</translation>
     </message>
     <message>
         <location filename="../../ui/settings_dialog.py" line="169"/>
+        <source>Read scanned PDF pages (OCR)</source>
+        <translation>读取扫描的 PDF 页面（OCR）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="173"/>
+        <source>OCR reads the text of PDF pages that are only a scanned image, on this computer; nothing is sent anywhere. It makes indexing slower: seconds per scanned page. Scans that failed while it was off are read at the next index run.</source>
+        <translation>OCR 在这台电脑上识别只有扫描图像的 PDF 页面中的文字，不会发送任何内容。它会让索引变慢：每个扫描页需要数秒。关闭 OCR 时失败的扫描件会在下次索引时重新读取。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="178"/>
+        <source>Indexing</source>
+        <translation>索引</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="184"/>
         <source>Same as the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="173"/>
+        <location filename="../../ui/settings_dialog.py" line="188"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="175"/>
+        <location filename="../../ui/settings_dialog.py" line="190"/>
         <source>Interface language</source>
         <translation>界面语言</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="195"/>
+        <location filename="../../ui/settings_dialog.py" line="210"/>
         <source>Default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="203"/>
+        <location filename="../../ui/settings_dialog.py" line="218"/>
         <source>How long the reranking model may take per question. Passages it has not read by then keep their keyword and meaning order, below the reranked ones; none are left out. Default: %1 s on a CPU, no limit on a GPU.</source>
         <translation>每个问题允许重排序模型使用的时间。到时尚未读取的段落保持关键词和语义匹配的顺序，排在已重排序的段落之后；不会遗漏任何段落。默认：CPU 上 %1 秒，GPU 上不限。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="215"/>
+        <location filename="../../ui/settings_dialog.py" line="230"/>
         <source>Time for reranking (seconds)</source>
         <translation>重排序时间（秒）</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="222"/>
+        <location filename="../../ui/settings_dialog.py" line="237"/>
         <source>Default: %1 s on a CPU, no limit on a GPU.</source>
         <translation>默认：CPU 上 %1 秒，GPU 上不限。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="226"/>
+        <location filename="../../ui/settings_dialog.py" line="241"/>
         <source>From the settings file: no limit.</source>
         <translation>来自设置文件：不限。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="228"/>
+        <location filename="../../ui/settings_dialog.py" line="243"/>
         <source>From the settings file: at most %1 s per question.</source>
         <translation>来自设置文件：每个问题最多 %1 秒。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="232"/>
+        <location filename="../../ui/settings_dialog.py" line="247"/>
         <source>At most %1 s per question, on a CPU or a GPU.</source>
         <translation>每个问题最多 %1 秒，CPU 和 GPU 均适用。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="247"/>
+        <location filename="../../ui/settings_dialog.py" line="262"/>
         <source>Folder…</source>
         <translation>文件夹…</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="248"/>
+        <location filename="../../ui/settings_dialog.py" line="263"/>
         <source>Use a model from a folder on this computer instead of a model id.</source>
         <translation>使用本机文件夹中的模型，而不是模型 ID。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="251"/>
+        <location filename="../../ui/settings_dialog.py" line="266"/>
         <source>Choose the folder that holds the model</source>
         <translation>选择包含模型的文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="263"/>
+        <location filename="../../ui/settings_dialog.py" line="278"/>
         <source>No key (it will be removed when you save)</source>
         <translation>无密钥（保存时将删除）</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="269"/>
+        <location filename="../../ui/settings_dialog.py" line="284"/>
         <source>Testing…</source>
         <translation>测试中…</translation>
     </message>
@@ -1099,118 +1114,118 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
 <context>
     <name>SourcesPanel</name>
     <message>
-        <location filename="../../ui/sources_panel.py" line="69"/>
+        <location filename="../../ui/sources_panel.py" line="70"/>
         <source>Nothing was sent to the cloud for this question.</source>
         <translation>这个问题没有发送任何内容到云端。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="73"/>
+        <location filename="../../ui/sources_panel.py" line="74"/>
         <source>Nothing was sent to the cloud for this question. This is the text that would go to %1 at %2 (%3 tokens):</source>
         <translation>这个问题没有发送任何内容到云端。以下是本会发送给 %2 上的 %1 的文本（%3 个词元）：</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="79"/>
+        <location filename="../../ui/sources_panel.py" line="80"/>
         <source>This exact text was sent to %1 at %2 (%3 tokens with the instructions and earlier turns):</source>
         <translation>以下文本原样发送给了 %2 上的 %1（含指令和之前的对话，共 %3 个词元）：</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="220"/>
+        <location filename="../../ui/sources_panel.py" line="216"/>
         <source>Sources</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="221"/>
+        <location filename="../../ui/sources_panel.py" line="217"/>
         <source>Sent to the cloud</source>
         <translation>发送到云端</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="223"/>
+        <location filename="../../ui/sources_panel.py" line="219"/>
         <source>#</source>
         <translation>#</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="223"/>
+        <location filename="../../ui/sources_panel.py" line="219"/>
         <source>File</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="223"/>
+        <location filename="../../ui/sources_panel.py" line="219"/>
         <source>Page / heading</source>
         <translation>页码 / 标题</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="223"/>
+        <location filename="../../ui/sources_panel.py" line="219"/>
         <source>Score</source>
         <translation>得分</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="225"/>
+        <location filename="../../ui/sources_panel.py" line="221"/>
         <source>Open file</source>
         <translation>打开文件</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="329"/>
+        <location filename="../../ui/sources_panel.py" line="325"/>
         <source>Ask a question: the passages it is answered from appear here.</source>
         <translation>提一个问题：回答所依据的段落会显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="331"/>
+        <location filename="../../ui/sources_panel.py" line="327"/>
         <source>Keyword and meaning matches; reranking…</source>
         <translation>关键词与语义匹配结果；正在重排序…</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="335"/>
+        <location filename="../../ui/sources_panel.py" line="331"/>
         <source>%1 of %2 reranked (time budget); the others follow in keyword and meaning order.</source>
         <translation>已重排序 %2 条中的 %1 条（时间限制）；其余段落按关键词和语义匹配的顺序排在后面。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="337"/>
+        <location filename="../../ui/sources_panel.py" line="333"/>
         <source>%1 of %2 reranked; the others follow in keyword and meaning order.</source>
         <translation>已重排序 %2 条中的 %1 条；其余段落按关键词和语义匹配的顺序排在后面。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="341"/>
+        <location filename="../../ui/sources_panel.py" line="337"/>
         <source>Best passages, reranked by relevance.</source>
         <translation>最相关的段落，已按相关性重排序。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="343"/>
+        <location filename="../../ui/sources_panel.py" line="339"/>
         <source>Passages used for this answer.</source>
         <translation>此回答使用的段落。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="71"/>
+        <location filename="../../ui/sources_panel.py" line="72"/>
         <source>the cloud model</source>
         <translation>云端模型</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="363"/>
-        <location filename="../../ui/sources_panel.py" line="400"/>
+        <location filename="../../ui/sources_panel.py" line="359"/>
+        <location filename="../../ui/sources_panel.py" line="396"/>
         <source>page %1</source>
         <translation>第 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="366"/>
+        <location filename="../../ui/sources_panel.py" line="362"/>
         <source>local</source>
         <translation>本地</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="375"/>
+        <location filename="../../ui/sources_panel.py" line="371"/>
         <source>From a local-only folder: searched, never sent to the cloud model.</source>
         <translation>来自“仅本地”文件夹：可被搜索，绝不发送给云端模型。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="379"/>
+        <location filename="../../ui/sources_panel.py" line="375"/>
         <source>Not reranked: it keeps its keyword and meaning order.</source>
         <translation>未重排序：保持关键词和语义匹配的顺序。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="405"/>
+        <location filename="../../ui/sources_panel.py" line="401"/>
         <source>Local only: this passage was not sent to the cloud model.</source>
         <translation>仅本地：此段落未发送给云端模型。</translation>
     </message>
     <message>
-        <location filename="../../ui/sources_panel.py" line="351"/>
+        <location filename="../../ui/sources_panel.py" line="347"/>
         <source>Searched: %1.</source>
         <translation>搜索范围：%1。</translation>
     </message>
@@ -1444,34 +1459,34 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
         <translation>没有文本</translation>
     </message>
     <message>
-        <location filename="../../core/indexer.py" line="566"/>
+        <location filename="../../core/indexer.py" line="571"/>
         <location filename="../../core/documents/reading.py" line="58"/>
         <source>file not found (moved or deleted?)</source>
         <translation>找不到文件（已移动或删除？）</translation>
     </message>
     <message>
-        <location filename="../../core/indexer.py" line="568"/>
+        <location filename="../../core/indexer.py" line="573"/>
         <location filename="../../core/documents/reading.py" line="60"/>
         <source>permission denied</source>
         <translation>没有权限</translation>
     </message>
     <message>
-        <location filename="../../core/indexer.py" line="570"/>
+        <location filename="../../core/indexer.py" line="575"/>
         <source>symlink loop</source>
         <translation>符号链接循环</translation>
     </message>
     <message>
-        <location filename="../../core/indexer.py" line="571"/>
+        <location filename="../../core/indexer.py" line="576"/>
         <source>cannot read file: %1</source>
         <translation>无法读取文件：%1</translation>
     </message>
     <message>
-        <location filename="../../core/manifest.py" line="66"/>
+        <location filename="../../core/manifest.py" line="87"/>
         <source>index manifest</source>
         <translation>索引清单</translation>
     </message>
     <message>
-        <location filename="../../core/manifest.py" line="76"/>
+        <location filename="../../core/manifest.py" line="97"/>
         <source>The index manifest %1 was damaged; it was set aside as %2 and is rebuilt from your files on the next index run (stored passages are reused).</source>
         <translation>索引清单 %1 已损坏；已将其另存为 %2，下次索引时会根据您的文件重建（已存储的段落会被复用）。</translation>
     </message>
@@ -1647,98 +1662,98 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
         <translation>位于 %1 的 Milvus 服务器拒绝%2：%3</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="310"/>
+        <location filename="../../core/store.py" line="333"/>
         <source>read the index settings</source>
         <translation>读取索引设置</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="330"/>
+        <location filename="../../core/store.py" line="353"/>
         <source>load the index</source>
         <translation>加载索引</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="334"/>
+        <location filename="../../core/store.py" line="357"/>
         <source>create the index</source>
         <translation>创建索引</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="350"/>
+        <location filename="../../core/store.py" line="373"/>
         <source>delete the index</source>
         <translation>删除索引</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="387"/>
+        <location filename="../../core/store.py" line="410"/>
         <source>save passages</source>
         <translation>保存段落</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="402"/>
+        <location filename="../../core/store.py" line="425"/>
         <source>delete passages</source>
         <translation>删除段落</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="424"/>
+        <location filename="../../core/store.py" line="447"/>
         <source>save the index</source>
         <translation>保存索引</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="441"/>
+        <location filename="../../core/store.py" line="464"/>
         <source>read vectors</source>
         <translation>读取向量</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="449"/>
+        <location filename="../../core/store.py" line="472"/>
         <source>count passages</source>
         <translation>统计段落</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="470"/>
+        <location filename="../../core/store.py" line="493"/>
         <source>read the index</source>
         <translation>读取索引</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="503"/>
-        <location filename="../../core/store.py" line="523"/>
+        <location filename="../../core/store.py" line="526"/>
+        <location filename="../../core/store.py" line="546"/>
         <source>search</source>
         <translation>搜索</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="653"/>
+        <location filename="../../core/store.py" line="676"/>
         <source>The knowledge base at %1 is open in another qrag-desktop process.</source>
         <translation>位于 %1 的知识库已在另一个 qrag-desktop 进程中打开。</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="656"/>
+        <location filename="../../core/store.py" line="679"/>
         <source>Close the other window, or use --data-dir to open a different knowledge base.</source>
         <translation>请关闭另一个窗口，或用 --data-dir 打开另一个知识库。</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="662"/>
+        <location filename="../../core/store.py" line="685"/>
         <source>The knowledge base at %1 cannot be opened: it is damaged or not readable.</source>
         <translation>无法打开位于 %1 的知识库：它已损坏或不可读。</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="667"/>
+        <location filename="../../core/store.py" line="690"/>
         <source>Check its permissions; `qrag index --rebuild PATH...` sets it aside and rebuilds it.</source>
         <translation>请检查其权限；`qrag index --rebuild 路径...` 会将其另存并重建。</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="741"/>
+        <location filename="../../core/store.py" line="770"/>
         <source>This index was built with %1 (%2 dims); the current model is %3 (%4).</source>
         <translation>此索引是用 %1（%2 维）建立的；当前模型是 %3（%4）。</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="749"/>
+        <location filename="../../core/store.py" line="778"/>
         <source>This index was built with %1 and the query instruction &quot;%2&quot;; the current instruction is &quot;%3&quot;.</source>
         <translation>此索引是用 %1 和查询指令“%2”建立的；当前指令是“%3”。</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="755"/>
+        <location filename="../../core/store.py" line="784"/>
         <source>Re-index with `qrag index --reembed`, or switch back to the old instruction.</source>
         <translation>请用 `qrag index --reembed` 重新索引，或换回原来的指令。</translation>
     </message>
     <message>
-        <location filename="../../core/store.py" line="778"/>
+        <location filename="../../core/store.py" line="807"/>
         <source>The query vector has %1 dims; this index was built with %2 (%3 dims).</source>
         <translation>查询向量为 %1 维；此索引是用 %2（%3 维）建立的。</translation>
     </message>
@@ -1852,14 +1867,14 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
     </message>
     <message>
         <location filename="../../core/documents/pdf.py" line="49"/>
-        <location filename="../../core/documents/pdf.py" line="132"/>
+        <location filename="../../core/documents/pdf.py" line="133"/>
         <source>encrypted PDF (password protected)</source>
         <translation>已加密的 PDF（有密码保护）</translation>
     </message>
     <message>
         <location filename="../../core/documents/pdf.py" line="53"/>
-        <location filename="../../core/documents/pdf.py" line="117"/>
-        <location filename="../../core/documents/pdf.py" line="129"/>
+        <location filename="../../core/documents/pdf.py" line="118"/>
+        <location filename="../../core/documents/pdf.py" line="130"/>
         <source>damaged PDF: %1</source>
         <translation>损坏的 PDF：%1</translation>
     </message>
@@ -1875,27 +1890,27 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
     </message>
     <message>
         <location filename="../../core/documents/pdf.py" line="94"/>
-        <source>Set ocr_enabled = true in the settings file (settings.toml), or index without --no-ocr.</source>
-        <translation>请在设置文件（settings.toml）中设置 ocr_enabled = true，或在索引时不要使用 --no-ocr。</translation>
+        <source>Turn on “Read scanned PDF pages (OCR)” in Settings (ocr_enabled in settings.toml), or index without --no-ocr.</source>
+        <translation>请在“设置”中打开“读取扫描的 PDF 页面（OCR）”（即 settings.toml 中的 ocr_enabled），或在索引时不要使用 --no-ocr。</translation>
     </message>
     <message>
-        <location filename="../../core/documents/pdf.py" line="100"/>
+        <location filename="../../core/documents/pdf.py" line="101"/>
         <source>no text, even by OCR</source>
         <translation>没有文本，OCR 也未识别出文字</translation>
     </message>
     <message>
-        <location filename="../../core/documents/pdf.py" line="102"/>
+        <location filename="../../core/documents/pdf.py" line="103"/>
         <source>no text; scanned?</source>
         <translation>没有文本；是扫描件吗？</translation>
     </message>
     <message>
-        <location filename="../../core/documents/pdf.py" line="103"/>
+        <location filename="../../core/documents/pdf.py" line="104"/>
         <source>Run OCR on it first (for example with ocrmypdf).</source>
         <translation>请先对其进行 OCR（例如使用 ocrmypdf）。</translation>
     </message>
     <message>
-        <location filename="../../core/documents/pdf.py" line="113"/>
-        <location filename="../../core/documents/pdf.py" line="125"/>
+        <location filename="../../core/documents/pdf.py" line="114"/>
+        <location filename="../../core/documents/pdf.py" line="126"/>
         <source>encrypted PDF (needs a decryption library)</source>
         <translation>已加密的 PDF（需要解密库）</translation>
     </message>
@@ -2006,49 +2021,79 @@ Add it and merge them into it? Their passages are kept; nothing is indexed twice
         <translation>已重排序 %2 条中的 %1 条</translation>
     </message>
     <message>
-        <location filename="../../core/models/onnx_export.py" line="58"/>
+        <location filename="../../core/models/onnx_export.py" line="61"/>
         <source>Preparing the model for this computer, once: step %1 of %2</source>
         <translation>正在为这台电脑准备模型（仅此一次）：第 %1 步，共 %2 步</translation>
     </message>
     <message>
-        <location filename="../../core/models/download.py" line="57"/>
+        <location filename="../../core/models/download.py" line="30"/>
+        <source>Download cancelled.</source>
+        <translation>下载已取消。</translation>
+    </message>
+    <message>
+        <location filename="../../core/models/download.py" line="60"/>
         <source>The model %1 does not exist on the model hub.</source>
         <translation>模型中心上不存在模型 %1。</translation>
     </message>
     <message>
-        <location filename="../../core/models/download.py" line="60"/>
+        <location filename="../../core/models/download.py" line="63"/>
         <source>Check the model id in Settings.</source>
         <translation>请在设置中检查模型 ID。</translation>
     </message>
     <message>
-        <location filename="../../core/models/download.py" line="64"/>
+        <location filename="../../core/models/download.py" line="67"/>
         <source>The model %1 cannot be downloaded: offline mode is on (HF_HUB_OFFLINE).</source>
         <translation>无法下载模型 %1：离线模式已打开（HF_HUB_OFFLINE）。</translation>
     </message>
     <message>
-        <location filename="../../core/models/download.py" line="69"/>
+        <location filename="../../core/models/download.py" line="72"/>
         <source>Unset HF_HUB_OFFLINE, or choose a local folder that holds the model.</source>
         <translation>请取消设置 HF_HUB_OFFLINE，或选择一个包含该模型的本地文件夹。</translation>
     </message>
     <message>
-        <location filename="../../core/models/download.py" line="75"/>
+        <location filename="../../core/models/download.py" line="78"/>
         <source>The model %1 cannot be downloaded: the model hub (huggingface.co) cannot be reached.</source>
         <translation>无法下载模型 %1：无法连接模型中心（huggingface.co）。</translation>
     </message>
     <message>
-        <location filename="../../core/models/download.py" line="80"/>
+        <location filename="../../core/models/download.py" line="83"/>
         <source>Check the internet connection, or choose a local folder that holds the model.</source>
         <translation>请检查网络连接，或选择一个包含该模型的本地文件夹。</translation>
     </message>
     <message>
-        <location filename="../../core/models/download.py" line="129"/>
+        <location filename="../../core/models/download.py" line="132"/>
         <source>The model %1 could not be downloaded.</source>
         <translation>模型 %1 下载失败。</translation>
     </message>
     <message>
-        <location filename="../../core/models/download.py" line="132"/>
+        <location filename="../../core/models/download.py" line="135"/>
         <source>Check the internet connection and free disk space, then try again: the download resumes.</source>
         <translation>请检查网络连接和可用磁盘空间，然后重试：下载会从中断处继续。</translation>
+    </message>
+    <message>
+        <location filename="../../core/chunking.py" line="106"/>
+        <source>The chunk size must be at least 32 tokens, not %1.</source>
+        <translation>分块大小至少为 32 个词元，而不是 %1。</translation>
+    </message>
+    <message>
+        <location filename="../../core/chunking.py" line="108"/>
+        <source>Set chunk_tokens in the settings file (settings.toml).</source>
+        <translation>请在设置文件（settings.toml）中修改 chunk_tokens。</translation>
+    </message>
+    <message>
+        <location filename="../../core/chunking.py" line="112"/>
+        <source>The chunk overlap must be between 0 and half the chunk size (%1 tokens), not %2.</source>
+        <translation>分块重叠必须介于 0 和分块大小的一半（%1 个词元）之间，而不是 %2。</translation>
+    </message>
+    <message>
+        <location filename="../../core/chunking.py" line="116"/>
+        <source>Set chunk_overlap in the settings file (settings.toml).</source>
+        <translation>请在设置文件（settings.toml）中修改 chunk_overlap。</translation>
+    </message>
+    <message>
+        <location filename="../../core/errors.py" line="112"/>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
     </message>
 </context>
 </TS>
