@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -112,6 +112,25 @@ def test_changing_the_embedding_asks_before_indexing_again(qtbot, make_window, d
     wait_idle(qtbot, w)
     assert w.indexing_view._report.files_indexed == 3  # every file embedded again
     assert w.engine.store.spec().dimension == 32
+
+
+def test_on_a_short_screen_the_settings_scroll_and_save_stays_in_view(qtbot, make_window):
+    """The dialog is about 750 px tall; on a 1024x640 laptop screen its groups scroll instead of
+    Save and Cancel falling off the bottom of the screen."""
+    w = make_window(check_models=False)
+    dlg = _open_settings(qtbot, w)
+    dlg.fit_height(640)
+    qtbot.waitUntil(lambda: dlg.height() <= 600)
+    save = dlg.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save)
+    top_left = save.mapTo(dlg, save.rect().topLeft())
+    assert save.isVisible() and dlg.rect().contains(QRect(top_left, save.size()))
+    bar = dlg.groups_area.verticalScrollBar()
+    assert bar.maximum() > 0 and dlg.language_combo.visibleRegion().isEmpty()
+    bar.setValue(bar.maximum())  # scrolled to the end, the last group can be used
+    qtbot.waitUntil(lambda: not dlg.language_combo.visibleRegion().isEmpty())
+    dlg.fit_height(2000)  # a tall screen: everything shows at once
+    qtbot.waitUntil(lambda: dlg.groups_area.verticalScrollBar().maximum() == 0)
+    dlg.reject()
 
 
 def test_switching_language_in_settings_retranslates_the_window(qtbot, make_window):

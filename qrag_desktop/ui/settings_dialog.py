@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import os
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -15,11 +15,13 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -194,11 +196,34 @@ class SettingsDialog(QDialog):
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
+        # The groups scroll when the screen is shorter than they are (the dialog is about 770 px
+        # tall in Chinese; a laptop screen may offer 700 or less); Save and Cancel stay in view.
+        content = QWidget()
+        groups = QVBoxLayout(content)
+        groups.setContentsMargins(0, 0, 0, 0)
         for box in (answers, models, retrieval, indexing, appearance):
-            layout.addWidget(box)
-        layout.addWidget(buttons)
-        self.resize(620, self.sizeHint().height())
+            groups.addWidget(box)
+        self.groups_area = QScrollArea()
+        self.groups_area.setWidget(content)
+        self.groups_area.setWidgetResizable(True)
+        self.groups_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.groups_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._buttons, self._groups = buttons, content
+        self._layout = QVBoxLayout(self)
+        self._layout.addWidget(self.groups_area, 1)
+        self._layout.addWidget(buttons)
+        screen = self.screen() if parent is None else parent.screen()
+        self.fit_height(screen.availableGeometry().height() if screen is not None else 10_000)
+
+    def fit_height(self, available: int) -> None:
+        """As tall as the groups need, but no taller than ``available`` pixels (the screen's room,
+        less the title bar): what does not fit scrolls."""
+        m = self._layout.contentsMargins()
+        hint = self._groups.sizeHint()
+        wanted = (
+            hint.height() + m.top() + m.bottom() + self._layout.spacing() + self._buttons.sizeHint().height()
+        )
+        self.resize(max(620, hint.width() + m.left() + m.right()), min(wanted, max(300, available - 40)))
 
     def _add_budget_row(self, form: QFormLayout, settings: Settings) -> None:
         """Seconds reranking may take per question; 0 shows as "Default" (a CPU default, no limit on
