@@ -158,10 +158,10 @@ class FolderRegistry:
         self._stats: dict[str, FolderStats] = {}
         self._missing: set[str] = set()
         self._running: set[str] = set()
-        # Runs ended so far, and the one whose folders still show "indexing…" until statistics
-        # read after its end arrive (see ``run_ended``).
+        # Runs ended so far; while ``_awaiting_stats``, the last one's folders still show
+        # "indexing…" until statistics read after its end arrive (see ``run_ended``).
         self._runs_ended = 0
-        self._awaiting_stats_of = 0
+        self._awaiting_stats = False
         self._save = save
         self._observers: list[Observer] = []
         self.paused_run: dict[str, Any] | None = None
@@ -255,16 +255,14 @@ class FolderRegistry:
         """
         self._stats = {p: s for p, s in stats.items() if p in self.paths()}
         self._missing = set(missing)
-        fresh = runs_ended is None or runs_ended >= self._awaiting_stats_of
-        if self._awaiting_stats_of and fresh:
-            self._awaiting_stats_of = 0
-            self._running = set()
+        if runs_ended is None or runs_ended >= self._runs_ended:
+            self._end_awaited_run()
         self._notify()
 
     def set_running(self, folders: Iterable[str]) -> None:
         """The folders a run is going over now (a run starts; ``run_ended`` when it ends)."""
         running = set(folders)
-        self._awaiting_stats_of = 0
+        self._awaiting_stats = False
         if running != self._running:
             self._running = running
             self._notify()
@@ -274,15 +272,20 @@ class FolderRegistry:
         arrive: those read before it (when the folder was added, say) would show the numbers from
         before the run, 0 files, for a moment after a cancel."""
         self._runs_ended += 1
-        if self._running:
-            self._awaiting_stats_of = self._runs_ended
+        self._awaiting_stats = bool(self._running)
 
     def stats_unavailable(self) -> None:
         """Statistics could not be read: a run that ended shows as ended, without its numbers."""
-        if self._awaiting_stats_of:
-            self._awaiting_stats_of = 0
-            self._running = set()
+        if self._end_awaited_run():
             self._notify()
+
+    def _end_awaited_run(self) -> bool:
+        """The ended run's folders stop showing "indexing…"; returns whether one was waiting."""
+        if not self._awaiting_stats:
+            return False
+        self._awaiting_stats = False
+        self._running = set()
+        return True
 
     def set_paused_run(self, manifest: Manifest | None, info: dict[str, Any] | None) -> None:
         """Remember (or forget) a paused run, in the manifest too, so that a restart shows it paused."""
